@@ -1,0 +1,60 @@
+# cloudops.kops: every target does its own set-up, so a fresh clone needs only `make test` or `make demo`.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+ROOT := $(CURDIR)
+VENV := $(ROOT)/.venv
+TESTBED := $(ROOT)/tests/testbed/run
+ANSIBLE_TEST := $(ROOT)/scripts/run-ansible-test
+PYTEST := $(VENV)/bin/python -m pytest
+export ANSIBLE_COLLECTIONS_PATH := $(ROOT)/.tmp/collections
+export PYTHONPATH := $(ROOT)/tests/testbed
+
+SUITES := sanity units contract integration e2e lint
+
+.PHONY: help venv collection test $(SUITES) demo clean
+
+help:
+	@echo "make test   sanity, unit, contract, integration and end-to-end tests, ansible-lint"
+	@echo "make demo   build, validate and tear down the example cluster against the local test bed"
+	@echo "make $(SUITES)   one suite"
+
+venv:
+	@$(ROOT)/scripts/bootstrap-venv
+
+collection: venv
+	@$(ROOT)/scripts/stage-collection
+
+# Runs every suite even when one fails, then says which failed.
+test: venv
+	@failed=(); passed=0; \
+	for suite in $(SUITES); do \
+	    echo "=== make $$suite"; \
+	    if $(MAKE) --no-print-directory $$suite; then passed=$$((passed + 1)); else failed+=("$$suite"); fi; \
+	done; \
+	echo "=== suites failed: $${failed[*]:-none}"; \
+	echo "suites: $$passed passed, $${#failed[@]} failed"; \
+	[ $${#failed[@]} -eq 0 ]
+
+sanity: venv
+	$(ANSIBLE_TEST) sanity --python 3.11 --requirements --color no
+
+units: venv
+	$(ANSIBLE_TEST) units --python 3.11 --requirements --color no
+
+contract: venv
+	$(PYTEST) -p no:cacheprovider tests/contract
+
+integration: venv
+	$(TESTBED) -- $(ANSIBLE_TEST) integration --python 3.11 --requirements --color no
+
+e2e: venv collection
+	$(TESTBED) -- $(PYTEST) -p no:cacheprovider tests/e2e
+
+lint: venv collection
+	$(VENV)/bin/ansible-lint --offline
+
+demo: venv collection
+	$(TESTBED) -- $(ROOT)/tests/testbed/demo.sh
+
+clean:
+	rm -rf .tmp tests/output

@@ -1,0 +1,108 @@
+"""The whole test bed: local AWS endpoint, binary mirror, kops stand-ins, environment, vars file."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+
+import yaml
+
+from . import standin_build
+from .aws_endpoint import AwsEndpoint
+from .mirror import Mirror
+
+KOPS_VERSIONS = ("1.30.1", "1.36.2")
+NEWEST_KOPS = KOPS_VERSIONS[-1]
+STATE_BUCKET = "testbed-kops-state"
+
+
+class Testbed:
+    """Brings the bed up in a private scratch directory and takes it down again."""
+
+    def __init__(self, keep: bool = False):
+        self.keep = keep
+        self.dir: str | None = None
+        self.aws: AwsEndpoint | None = None
+        self.mirror: Mirror | None = None
+
+    def path(self, *parts: str) -> str:
+        return os.path.join(self.dir, *parts)
+
+    def start(self) -> "Testbed":
+        self.dir = tempfile.mkdtemp(prefix="cloudops-kops-testbed-")
+        try:
+            for sub in ("bin", "kube", "ssh", "tools/bin", "mirror-cache"):
+                os.makedirs(self.path(sub), exist_ok=True)
+            self.aws = AwsEndpoint(log_path=self.path("moto.log")).start()
+            self.mirror = Mirror(cache_dir=self.path("mirror-cache")).start()
+            self._install_standins()
+            self._create_state_bucket()
+            with open(self.path("testbed-vars.yml"), "w", encoding="utf-8") as handle:
+                handle.write("# Written by the cloudops.kops test bed: local stand-ins for AWS and kops.\n")
+                yaml.safe_dump(self.variables(), handle, sort_keys=True)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _install_standins(self) -> None:
+        for version in KOPS_VERSIONS:
+            standin_build.build(self.path("bin", f"kops-{version}"), version)
+        shutil.copy2(self.path("bin", f"kops-{NEWEST_KOPS}"), self.path("bin", "kops"))
+
+    def _create_state_bucket(self) -> None:
+        import boto3  # only the bed itself needs boto3 at this point
+
+        s3 = boto3.client("s3", endpoint_url=self.aws.url, region_name=self.aws.region,
+                          aws_access_key_id="testing", aws_secret_access_key="testing")
+        s3.create_bucket(Bucket=STATE_BUCKET,
+                         CreateBucketConfiguration={"LocationConstraint": self.aws.region})
+        s3.put_bucket_versioning(Bucket=STATE_BUCKET, VersioningConfiguration={"Status": "Enabled"})
+
+    def command_environment(self) -> dict[str, str]:
+        """What a command run inside the bed gets on top of the caller's environment."""
+        env = dict(self.aws.environment())
+        env.update({
+            "KOPS_STATE_STORE": f"s3://{STATE_BUCKET}",
+            "KUBECONFIG": self.path("kube", "config"),
+            "TESTBED_DIR": self.dir,
+            "TESTBED_MIRROR_URL": self.mirror.url,
+            "TESTBED_EXTRA_VARS": self.path("testbed-vars.yml"),
+        })
+        return env
+
+    def variables(self) -> dict:
+        """The vars file: role variables for playbooks and ``testbed_*`` for integration targets."""
+        return {
+            "kops_aws_region": self.aws.region,
+            "kops_aws_endpoint_url": self.aws.url,
+            "kops_tools_kops_base_url": f"{self.mirror.url}/kops/releases/download",
+            "kops_tools_kubectl_base_url": f"{self.mirror.url}/kubectl/release",
+            "kops_tools_install_dir": self.path("tools", "bin"),
+            "ssh_keypair_path": self.path("ssh", "id_ed25519"),
+            "testbed_dir": self.dir,
+            "testbed_aws_endpoint_url": self.aws.url,
+            "testbed_region": self.aws.region,
+            "testbed_state_store": f"s3://{STATE_BUCKET}",
+            "testbed_kops_binary": self.path("bin", "kops"),
+            "testbed_kops_binaries": {v: self.path("bin", f"kops-{v}") for v in KOPS_VERSIONS},
+            "testbed_mirror_url": self.mirror.url,
+            "testbed_environment": self.command_environment(),
+        }
+
+    def stop(self) -> None:
+        if self.mirror is not None:
+            self.mirror.stop()
+            self.mirror = None
+        if self.aws is not None:
+            self.aws.stop()
+            self.aws = None
+        if self.dir and not self.keep:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self) -> "Testbed":
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()

@@ -1,0 +1,122 @@
+"""A local binary mirror laid out like the official kops and kubectl release hosts.
+
+``/kops/releases/download/v<ver>/kops-linux-<arch>`` stands for
+``https://github.com/kubernetes/kops/releases/download/v<ver>/kops-linux-<arch>`` and
+``/kubectl/release/v<ver>/bin/linux/<arch>/kubectl`` for
+``https://dl.k8s.io/release/v<ver>/bin/linux/<arch>/kubectl``; each has a ``.sha256``
+holding the bare hex digest, as the real hosts publish it. kops downloads are the kops
+stand-in built for that version; kubectl downloads are a small stand-in that only answers
+``kubectl version``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import os
+import re
+import tempfile
+import threading
+
+from . import standin_build
+
+_KOPS = re.compile(r"^/kops/releases/download/v(?P<version>\d+\.\d+\.\d+)/kops-linux-(?P<arch>amd64|arm64)(?P<sha>\.sha256)?$")
+_KUBECTL = re.compile(r"^/kubectl/release/v(?P<version>\d+\.\d+\.\d+)/bin/linux/(?P<arch>amd64|arm64)/kubectl(?P<sha>\.sha256)?$")
+
+_KUBECTL_STANDIN = """#!/bin/sh
+# kubectl stand-in served by the cloudops.kops test bed mirror: test infrastructure, not kubectl.
+# It answers `kubectl version --client [-o json]` only.
+case " $* " in
+  *" version "*)
+    case " $* " in
+      *" -o json "*|*" --output=json "*|*" -o=json "*|*" --output json "*)
+        printf '{\\n  "clientVersion": {\\n    "major": "%s",\\n    "minor": "%s",\\n    "gitVersion": "v%s",\\n    "platform": "linux/%s"\\n  },\\n  "kustomizeVersion": "v5.6.0"\\n}\\n' "{major}" "{minor}" "{version}" "{arch}" ;;
+      *) printf 'Client Version: v%s\\nKustomize Version: v5.6.0\\n' "{version}" ;;
+    esac ;;
+  *) echo "error: the test bed's kubectl stand-in only answers 'kubectl version'" >&2; exit 1 ;;
+esac
+"""
+
+
+class Mirror:
+    """Serves the downloads from a thread of the calling process on 127.0.0.1."""
+
+    def __init__(self, cache_dir: str | None = None, host: str = "127.0.0.1"):
+        self.cache_dir = cache_dir or tempfile.mkdtemp(prefix="kops-mirror-")
+        self.host = host
+        self.requests: list[str] = []
+        self._lock = threading.Lock()
+        self._server: http.server.ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self._server.server_address[1]}"
+
+    def content(self, path: str) -> bytes | None:
+        """The bytes served for ``path``, or None for a path the real hosts would not have."""
+        for pattern, maker in ((_KOPS, self._kops), (_KUBECTL, self._kubectl)):
+            match = pattern.match(path)
+            if match:
+                body = maker(match["version"], match["arch"])
+                if match["sha"]:
+                    return (hashlib.sha256(body).hexdigest() + "\n").encode()
+                return body
+        return None
+
+    def _kops(self, version: str, arch: str) -> bytes:
+        path = os.path.join(self.cache_dir, f"kops-{version}-{arch}")
+        with self._lock:
+            if not os.path.exists(path):
+                standin_build.build(path, version)
+        with open(path, "rb") as binary:
+            return binary.read()
+
+    @staticmethod
+    def _kubectl(version: str, arch: str) -> bytes:
+        major, minor, _patch = version.split(".")
+        return (_KUBECTL_STANDIN.replace("{major}", major).replace("{minor}", minor)
+                .replace("{version}", version).replace("{arch}", arch)).encode()
+
+    def start(self) -> "Mirror":
+        mirror = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (http.server's name)
+                self._answer(send_body=True)
+
+            def do_HEAD(self):  # noqa: N802
+                self._answer(send_body=False)
+
+            def _answer(self, send_body: bool) -> None:
+                mirror.requests.append(self.path)
+                body = mirror.content(self.path.split("?", 1)[0])
+                if body is None:
+                    self.send_error(404, "Not Found")
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if send_body:
+                    self.wfile.write(body)
+
+            def log_message(self, *args):  # keep the command's output clean
+                pass
+
+        self._server = http.server.ThreadingHTTPServer((self.host, 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> "Mirror":
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
