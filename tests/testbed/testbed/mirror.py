@@ -30,7 +30,9 @@ case " $* " in
   *" version "*)
     case " $* " in
       *" -o json "*|*" --output=json "*|*" -o=json "*|*" --output json "*)
-        printf '{\\n  "clientVersion": {\\n    "major": "%s",\\n    "minor": "%s",\\n    "gitVersion": "v%s",\\n    "platform": "linux/%s"\\n  },\\n  "kustomizeVersion": "v5.6.0"\\n}\\n' "{major}" "{minor}" "{version}" "{arch}" ;;
+        printf '{"clientVersion": {"major": "%s", "minor": "%s", "gitVersion": "v%s", "platform": "linux/%s"}, ' \\
+          "{major}" "{minor}" "{version}" "{arch}"
+        printf '"kustomizeVersion": "v5.6.0"}\\n' ;;
       *) printf 'Client Version: v%s\\nKustomize Version: v5.6.0\\n' "{version}" ;;
     esac ;;
   *) echo "error: the test bed's kubectl stand-in only answers 'kubectl version'" >&2; exit 1 ;;
