@@ -6,7 +6,6 @@ VENV := $(ROOT)/.venv
 TESTBED := $(ROOT)/tests/testbed/run
 ANSIBLE_TEST := $(ROOT)/scripts/run-ansible-test
 PYTEST := $(VENV)/bin/python -m pytest
-export ANSIBLE_COLLECTIONS_PATH := $(ROOT)/.tmp/collections
 export PYTHONPATH := $(ROOT)/tests/testbed
 
 SUITES := sanity units contract integration e2e lint
@@ -47,13 +46,13 @@ contract: venv
 integration: venv
 	$(TESTBED) -- $(ANSIBLE_TEST) integration --python 3.11 --requirements --color no
 
-e2e: venv collection
+e2e: venv
 	$(TESTBED) -- $(PYTEST) -p no:cacheprovider tests/e2e
 
 lint: venv collection
-	$(VENV)/bin/ansible-lint --offline
+	ANSIBLE_COLLECTIONS_PATH=$(ROOT)/.tmp/collections $(VENV)/bin/ansible-lint --offline
 
-demo: venv collection
+demo: venv
 	$(TESTBED) -- $(ROOT)/tests/testbed/demo.sh
 
 clean:
