@@ -45,6 +45,7 @@ class Mirror:
 
     def __init__(self, cache_dir: str | None = None, host: str = "127.0.0.1"):
         self.cache_dir = cache_dir or tempfile.mkdtemp(prefix="kops-mirror-")
+        os.makedirs(self.cache_dir, exist_ok=True)
         self.host = host
         self.requests: list[str] = []
         self._lock = threading.Lock()
