@@ -1,0 +1,334 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cloudops.kops contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+from ansible.module_utils import basic
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.cloudops.kops.plugins.module_utils import _kops_waiter
+from ansible_collections.cloudops.kops.plugins.modules import kops_validate
+
+FIXTURES = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'fixtures', 'kops_reference')
+NAME = 'fleetman.k8s.local'
+STORE = 's3://fleetman-kops-state'
+NOT_FOUND = (1, '', 'Error: error fetching cluster "%s": Cluster.kops.k8s.io "%s" not found\n' % (NAME, NAME))
+
+
+def recording(version, number):
+    """(exit code, stdout, stderr) of a real kops run recorded in tests/fixtures."""
+    folder = os.path.join(FIXTURES, version)
+    (match,) = [f for f in os.listdir(folder) if f.startswith('%d-' % number)]
+    with open(os.path.join(folder, match)) as handle:
+        text = handle.read()
+    rc = int(re.search(r'^exit_code: (\d+)$', text, re.M).group(1))
+    stdout = text.split('=== STDOUT ===\n', 1)[1].split('\n=== STDERR ===', 1)[0]
+    stderr = text.split('=== STDERR ===\n', 1)[1].split('\n=== FILE', 1)[0]
+    return rc, stdout, stderr
+
+
+class ExitJson(Exception):
+    pass
+
+
+class FailJson(Exception):
+    pass
+
+
+class FakeClock(object):
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps = []
+
+    def monotonic(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+class FakeKops(object):
+    """kops as recorded: ``validate`` answers come from a script, one per attempt."""
+
+    def __init__(self, version='1.36.2'):
+        self.version = version
+        self.validations = []
+        self.instance_groups = recording(version, 67)
+        self.calls = []
+        self.environ = []
+
+    def __call__(self, module, args, **kwargs):
+        self.calls.append(list(args))
+        if args[1:3] == ['version', '--short']:
+            return 0, self.version + '\n', ''
+        if args[1:3] == ['get', 'instancegroups']:
+            return self.instance_groups
+        if args[1:3] == ['validate', 'cluster']:
+            environ = dict(module.run_command_environ_update)
+            environ.update(kwargs.get('environ_update') or {})
+            self.environ.append(environ)
+            answer = self.validations.pop(0)
+            return recording(self.version, answer) if isinstance(answer, int) else answer
+        raise AssertionError('unexpected kops call %r' % (args,))
+
+    @property
+    def validate_calls(self):
+        return [call for call in self.calls if call[1:3] == ['validate', 'cluster']]
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    fake = FakeClock()
+    monkeypatch.setattr(_kops_waiter, 'time', fake)
+    return fake
+
+
+@pytest.fixture
+def kops(monkeypatch, tmp_path, clock):
+    fake = FakeKops()
+    binary = tmp_path / 'kops'
+    binary.write_text('#!/bin/sh\nexit 99\n')
+    binary.chmod(0o755)
+    fake.binary = str(binary)
+
+    def run_command(self, args, **kwargs):
+        return fake(self, args, **kwargs)
+
+    monkeypatch.setattr(basic.AnsibleModule, 'run_command', run_command)
+
+    def exit_json(self, **kwargs):
+        raise ExitJson(kwargs)
+
+    def fail_json(self, **kwargs):
+        raise FailJson(kwargs)
+    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', exit_json)
+    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', fail_json)
+    fake.warnings = []
+    monkeypatch.setattr(basic.AnsibleModule, 'warn', lambda self, msg: fake.warnings.append(msg))
+    return fake
+
+
+def run(kops, check_mode=False, **params):
+    args = dict(name=NAME, state_store=STORE, kops_binary=kops.binary)
+    args.update(params)
+    args['_ansible_check_mode'] = check_mode
+    with patch_module_args(args):
+        with pytest.raises((ExitJson, FailJson)) as caught:
+            kops_validate.main()
+    return caught.type is FailJson, caught.value.args[0]
+
+
+@pytest.mark.parametrize('version', ['1.30.1', '1.36.2'])
+def test_healthy_at_once(kops, clock, version):
+    kops.version = version
+    kops.instance_groups = recording(version, 67)
+    kops.validations = [170]
+    failed, result = run(kops)
+    assert not failed, result
+    assert result['changed'] is False
+    assert result['valid'] is True
+    assert result['attempts'] == 1
+    assert result['elapsed'] == 0.0
+    assert result['failures'] == []
+    assert len(result['nodes']) == 4 and all(node['ready'] for node in result['nodes'])
+    assert [g['name'] for g in result['instance_groups']] == [
+        'control-plane-us-west-2a', 'nodes-us-west-2a', 'nodes-us-west-2b', 'nodes-us-west-2c']
+    assert result['instance_groups'][0]['role'] == 'control-plane'
+    assert result['instance_groups'][1] == {
+        'name': 'nodes-us-west-2a', 'role': 'node', 'machine_type': 't3.medium', 'min_size': 1, 'max_size': 1,
+        'subnets': ['us-west-2a'], 'zones': [], 'image': result['instance_groups'][1]['image']}
+    assert result['kops_version'] == version
+    assert clock.sleeps == []
+
+
+@pytest.mark.parametrize('version', ['1.30.1', '1.36.2'])
+def test_exact_argv(kops, version):
+    kops.version = version
+    kops.validations = [170]
+    run(kops)
+    assert kops.calls == [
+        [kops.binary, 'version', '--short'],
+        [kops.binary, 'get', 'instancegroups', '--name', NAME, '-o', 'json', '--state', STORE],
+        [kops.binary, 'validate', 'cluster', '--name', NAME, '-o', 'json', '--state', STORE],
+    ]
+
+
+def test_argv_130_kubeconfig(kops):
+    kops.version = '1.30.1'
+    kops.validations = [170]
+    run(kops, kubeconfig='/srv/kc.yaml')
+    assert kops.validate_calls == [
+        [kops.binary, 'validate', 'cluster', '--name', NAME, '-o', 'json', '--kubeconfig', '/srv/kc.yaml', '--state', STORE]]
+
+
+def test_argv_136_api_server(kops):
+    kops.validations = [170]
+    run(kops, api_server='https://127.0.0.1:16444')
+    assert kops.validate_calls == [
+        [kops.binary, 'validate', 'cluster', '--name', NAME, '-o', 'json', '--api-server', 'https://127.0.0.1:16444',
+         '--state', STORE]]
+
+
+def test_argv_136_use_kubeconfig_sets_kubeconfig_in_the_environment(kops):
+    kops.validations = [170]
+    run(kops, use_kubeconfig=True, kubeconfig='/srv/kc.yaml')
+    assert kops.validate_calls == [
+        [kops.binary, 'validate', 'cluster', '--name', NAME, '-o', 'json', '--use-kubeconfig', '--state', STORE]]
+    assert kops.environ[0]['KUBECONFIG'] == '/srv/kc.yaml'
+    assert kops.environ[0]['LC_ALL'] == 'C'
+
+
+def test_136_warns_that_kubeconfig_alone_is_ignored(kops):
+    kops.validations = [170]
+    failed, result = run(kops, kubeconfig='/srv/kc.yaml')
+    assert not failed
+    assert '--kubeconfig' not in kops.validate_calls[0]
+    assert len(kops.warnings) == 1 and 'use_kubeconfig=true' in kops.warnings[0]
+
+
+def test_api_server_on_130_fails_before_validating(kops):
+    kops.version = '1.30.1'
+    failed, result = run(kops, api_server='https://127.0.0.1:16444')
+    assert failed
+    assert 'api_server needs kops 1.33.0 or later, but kops 1.30.1 is in use' in result['msg']
+    assert kops.calls == [[kops.binary, 'version', '--short']]
+
+
+def test_api_server_and_use_kubeconfig_exclude_each_other(kops):
+    failed, result = run(kops, api_server='https://x', use_kubeconfig=True)
+    assert failed
+    assert 'mutually exclusive' in result['msg']
+    assert kops.calls == []
+
+
+@pytest.mark.parametrize('version', ['1.30.1', '1.36.2'])
+def test_waits_through_transient_errors_and_degraded_results(kops, clock, version):
+    kops.version = version
+    kops.instance_groups = recording(version, 67)
+    kops.validations = [100, 104, 163, 170]
+    failed, result = run(kops, timeout='5m', poll_interval='30s')
+    assert not failed, result
+    assert result['valid'] is True
+    assert result['attempts'] == 4
+    assert clock.sleeps == [30.0, 30.0, 30.0]
+    assert result['elapsed'] == 90.0
+    assert 'last_error' not in result
+
+
+def test_consecutive_successes(kops, clock):
+    kops.validations = [170, 163, 170, 170]
+    failed, result = run(kops, success_count=2, poll_interval='10s', timeout='1m')
+    assert not failed, result
+    assert result['attempts'] == 4
+
+
+def test_timeout_fails_with_the_last_structured_result(kops, clock):
+    kops.validations = [100, 163, 163, 163]
+    failed, result = run(kops, timeout='30s', poll_interval='10s')
+    assert failed
+    assert result['valid'] is False
+    assert result['attempts'] == 4
+    assert [f['type'] for f in result['failures']] == ['Node', 'Machine', 'Pod', 'Pod', 'Node']
+    assert any(not node['ready'] for node in result['nodes'])
+    assert len(result['instance_groups']) == 4
+    assert result['msg'].startswith('Cluster %s did not pass validation within 30s (4 attempt(s)); 5 problem(s) left: '
+                                    % NAME)
+    assert 'machine "i-f9452ff03c6346001" has not yet joined cluster' in result['msg']
+    assert 'last_error' not in result
+
+
+def test_timeout_while_the_api_is_unreachable(kops, clock):
+    kops.validations = [163, 100, 100]
+    failed, result = run(kops, timeout='20s', poll_interval='10s')
+    assert failed
+    assert result['attempts'] == 3
+    # the nodes seen before the API dropped out are still reported
+    assert len(result['failures']) == 5
+    assert result['last_error'].startswith('validation failed: unexpected error during validation: error listing nodes')
+    assert 'the last attempt failed with: validation failed' in result['msg']
+
+
+def test_timeout_zero_validates_once(kops, clock):
+    kops.validations = [163]
+    failed, result = run(kops, timeout=0)
+    assert failed
+    assert result['attempts'] == 1
+    assert clock.sleeps == []
+
+
+def test_timeout_reports_a_partial_streak(kops, clock):
+    kops.validations = [163, 170, 170]
+    failed, result = run(kops, success_count=3, timeout='20s', poll_interval='10s')
+    assert failed
+    assert 'passed 2 of 3 consecutive times' in result['msg']
+
+
+def test_missing_cluster_fails_before_validating(kops):
+    kops.instance_groups = NOT_FOUND
+    failed, result = run(kops)
+    assert failed
+    assert result['msg'].startswith('Cluster %s was not found in the state store %s.' % (NAME, STORE))
+    assert result['error_kind'] == 'not_found'
+    assert kops.validate_calls == []
+
+
+def test_state_store_errors_fail_before_validating(kops):
+    kops.instance_groups = recording('1.36.2', 24)
+    failed, result = run(kops)
+    assert failed
+    assert result['error_kind'] == 'state_store'
+    assert 'NoSuchBucket' in result['msg']
+    assert kops.validate_calls == []
+
+
+def test_fatal_error_during_validation_stops_at_once(kops, clock):
+    kops.version = '1.30.1'
+    kops.instance_groups = recording('1.30.1', 67)
+    kops.validations = [105, 170]
+    failed, result = run(kops, kubeconfig='/does-not-exist.yaml')
+    assert failed
+    assert result['attempts'] == 1
+    assert clock.sleeps == []
+    assert 'waiting would not help' in result['msg']
+    assert 'cannot load kubecfg settings' in result['msg']
+    assert result['valid'] is False
+
+
+def test_credentials_error_during_validation_is_fatal(kops, clock):
+    kops.validations = [recording('1.36.2', 150)]
+    failed, result = run(kops)
+    assert failed
+    assert result['attempts'] == 1
+    assert result['error_kind'] == 'credentials'
+
+
+def test_runs_in_check_mode(kops):
+    kops.validations = [170]
+    failed, result = run(kops, check_mode=True)
+    assert not failed
+    assert result['valid'] is True
+    assert len(kops.validate_calls) == 1
+
+
+@pytest.mark.parametrize('params, message', [
+    (dict(timeout='soon'), 'timeout: '),
+    (dict(poll_interval='10 s'), 'poll_interval: '),
+    (dict(poll_interval='0'), 'poll_interval must be longer than 0'),
+    (dict(timeout='5s', poll_interval='10s'), 'timeout (5s) is shorter than poll_interval (10s)'),
+    (dict(success_count=0), 'success_count must be 1 or more'),
+    (dict(success_count=4, timeout='20s', poll_interval='10s'), 'success_count=4 needs a timeout of at least 30s'),
+    (dict(success_count=2, timeout=0), 'success_count=2 needs a timeout of at least 10s'),
+])
+def test_bad_input_fails_before_kops_runs(kops, params, message):
+    failed, result = run(kops, **params)
+    assert failed
+    assert message in result['msg']
+    assert kops.calls == []
