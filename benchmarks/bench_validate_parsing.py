@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmark: parsing `kops validate cluster -o json --wait` output of a large cluster.
 
 kops prints one JSON document per attempt, back to back, so a long wait on a large cluster
@@ -58,13 +57,13 @@ def main() -> None:
                    for i in range(args.attempts))
 
     timings = []
-    for _ in range(args.repeat):
+    for _run in range(args.repeat):
         start = time.perf_counter()
         report = validation.last_report(text)
         timings.append(time.perf_counter() - start)
     tracemalloc.start()
     documents = output.json_documents(text)
-    _current, peak = tracemalloc.get_traced_memory()
+    peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
 
     print(f"input: {args.attempts} documents, {args.nodes} nodes each, {len(text) / 1e6:.1f} MB")
