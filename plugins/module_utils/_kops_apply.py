@@ -1,0 +1,117 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cloudops.kops contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# PRIVATE: this module_utils is internal to cloudops.kops and may change without notice.
+
+"""Push a stored spec to the cloud: ``update cluster`` then ``rolling-update cluster``.
+
+Shared by kops_cluster and kops_instance_group so both decide "changed" the same
+way: from kops's own dry runs, which exit 0 whether or not anything is pending.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_output import (
+    rolling_update_plan,
+    rolling_update_required,
+    update_change_summary,
+    update_has_changes,
+)
+
+ROLLING_UPDATE_MODES = ('never', 'auto', 'always')
+GO_DURATION = re.compile(r'^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$')
+
+
+def duration_error(option, value):
+    """kops parses durations with Go's time.ParseDuration; catch typos before calling it."""
+    if value and not GO_DURATION.match(value):
+        return '%s %r is not a Go duration such as 18h, 10m or 1h30m.' % (option, value)
+    return None
+
+
+def apply_argument_spec():
+    """Options of the apply step, shared by the modules that write specs."""
+    return dict(
+        apply=dict(type='bool', default=True),
+        admin_ttl=dict(type='str', default='18h'),
+        rolling_update=dict(type='str', default='never', choices=list(ROLLING_UPDATE_MODES)),
+        rolling_update_cloudonly=dict(type='bool', default=False),
+        rolling_update_instance_groups=dict(type='list', elements='str'),
+        rolling_update_instance_group_roles=dict(
+            type='list', elements='str', choices=['control-plane', 'apiserver', 'node', 'bastion']),
+    )
+
+
+def _rolling_args(name, params):
+    args = ['rolling-update', 'cluster', '--name', name]
+    if params.get('rolling_update_cloudonly'):
+        args.append('--cloudonly')
+    if params.get('rolling_update_instance_groups'):
+        args.extend(['--instance-group', ','.join(params['rolling_update_instance_groups'])])
+    if params.get('rolling_update_instance_group_roles'):
+        args.extend(['--instance-group-roles', ','.join(params['rolling_update_instance_group_roles'])])
+    return args
+
+
+def apply_cluster(runner, name, params, check_mode, spec_changed=False, new_cluster=False):
+    """Run the update (and optionally rolling-update) path for cluster ``name``.
+
+    ``spec_changed`` says the module just wrote (or, in check mode, would write)
+    the spec, so cloud changes are expected even where the dry run cannot show
+    them yet. Returns ``(changed, changes, report)``.
+    """
+    changes = []
+    report = {'update_pending': False, 'updated': False,
+              'rolling_update_required': False, 'rolling_update_plan': [], 'rolling_updated': False}
+    if not params.get('apply', True):
+        return False, changes, report
+
+    dry = runner.run(['update', 'cluster', '--name', name])
+    if dry.rc != 0:
+        runner.fail('kops update cluster (dry run) failed for %s.' % name, dry)
+    pending = update_has_changes(dry.stdout)
+    report['update_pending'] = pending or spec_changed
+    report['update_preview'] = update_change_summary(dry.stdout)
+
+    if pending or (check_mode and spec_changed):
+        if check_mode:
+            changes.append('would run kops update cluster --yes to apply pending cloud changes')
+        else:
+            args = ['update', 'cluster', '--name', name, '--yes']
+            if params.get('admin_ttl'):
+                args.append('--admin=%s' % params['admin_ttl'])
+            result = runner.run(args)
+            if result.rc != 0:
+                runner.fail('kops update cluster --yes failed for %s.' % name, result)
+            report['updated'] = True
+            changes.append('ran kops update cluster --yes to apply pending cloud changes')
+
+    mode = params.get('rolling_update') or 'never'
+    # A cluster created in this run has only new instances: nothing to roll.
+    if mode == 'never' or new_cluster:
+        return bool(changes), changes, report
+
+    preview = runner.run(_rolling_args(name, params))
+    if preview.rc != 0:
+        runner.fail('kops rolling-update cluster (preview) failed for %s; set rolling_update_cloudonly=true '
+                    'when the Kubernetes API cannot be reached.' % name, preview)
+    report['rolling_update_plan'] = rolling_update_plan(preview.stdout)
+    required = rolling_update_required(preview.stdout)
+    report['rolling_update_required'] = required
+    if mode == 'always' or required:
+        if check_mode:
+            changes.append('would run kops rolling-update cluster --yes')
+        else:
+            args = _rolling_args(name, params) + ['--yes']
+            if mode == 'always':
+                args.append('--force')
+            result = runner.run(args)
+            if result.rc != 0:
+                runner.fail('kops rolling-update cluster --yes failed for %s.' % name, result)
+            report['rolling_updated'] = True
+            changes.append('ran kops rolling-update cluster --yes')
+    return bool(changes), changes, report

@@ -1,0 +1,84 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cloudops.kops contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.cloudops.kops.plugins.module_utils import _kops_apply as apply_mod
+from ansible_collections.cloudops.kops.tests.unit.plugins.module_utils.test__kops_state import Failed, ScriptedRunner
+from ansible_collections.cloudops.kops.tests.unit.plugins.modules.kops_core_fixtures import VERSIONS, response
+
+NAME = 'fleetman.k8s.local'
+DRY = ('update', 'cluster', '--name', NAME)
+ROLL = ('rolling-update', 'cluster', '--name', NAME)
+
+
+def params(**extra):
+    out = dict(apply=True, admin_ttl='18h', rolling_update='never', rolling_update_cloudonly=False,
+               rolling_update_instance_groups=None, rolling_update_instance_group_roles=None)
+    out.update(extra)
+    return out
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_pending_changes_are_applied(version):
+    runner = ScriptedRunner({DRY: response(version, '80'), DRY + ('--yes', '--admin=18h'): response(version, '81')})
+    changed, changes, report = apply_mod.apply_cluster(runner, NAME, params(), check_mode=False)
+    assert changed and report['updated'] and report['update_pending']
+    assert [c[0] for c in runner.calls] == [DRY, DRY + ('--yes', '--admin=18h')]
+
+
+def test_nothing_pending_nothing_run():
+    runner = ScriptedRunner({DRY: (0, 'No changes need to be applied\n', '')})
+    changed, changes, report = apply_mod.apply_cluster(runner, NAME, params(admin_ttl=''), check_mode=False)
+    assert not changed and changes == []
+
+
+def test_check_mode_predicts_from_spec_change():
+    runner = ScriptedRunner({DRY: (0, 'No changes need to be applied\n', '')})
+    changed, changes, report = apply_mod.apply_cluster(runner, NAME, params(), check_mode=True, spec_changed=True)
+    assert changed and [c[0] for c in runner.calls] == [DRY]
+
+
+def test_no_admin_flag_when_ttl_empty():
+    runner = ScriptedRunner({DRY: response('1.36.2', '80'), DRY + ('--yes',): (0, '', '')})
+    assert apply_mod.apply_cluster(runner, NAME, params(admin_ttl=''), check_mode=False)[0]
+
+
+def test_apply_false_runs_nothing():
+    runner = ScriptedRunner({})
+    assert apply_mod.apply_cluster(runner, NAME, params(apply=False), check_mode=False)[0] is False
+    assert runner.calls == []
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_dry_run_failure(version):
+    runner = ScriptedRunner({DRY: response(version, '84')})
+    with pytest.raises(Failed, match='dry run'):
+        apply_mod.apply_cluster(runner, NAME, params(), check_mode=False)
+
+
+def test_new_cluster_skips_rolling_update():
+    runner = ScriptedRunner({DRY: (0, 'No changes need to be applied\n', '')})
+    apply_mod.apply_cluster(runner, NAME, params(rolling_update='always'), check_mode=False, new_cluster=True)
+    assert [c[0] for c in runner.calls] == [DRY]
+
+
+def test_rolling_filters():
+    runner = ScriptedRunner({DRY: (0, 'No changes need to be applied\n', ''),
+                             ROLL + ('--cloudonly', '--instance-group', 'a,b', '--instance-group-roles', 'node'):
+                             response('1.30.1', '111')})
+    changed, dummy, report = apply_mod.apply_cluster(
+        runner, NAME, params(rolling_update='auto', rolling_update_cloudonly=True,
+                             rolling_update_instance_groups=['a', 'b'], rolling_update_instance_group_roles=['node']),
+        check_mode=False)
+    assert not changed and report['rolling_update_required'] is False
+
+
+@pytest.mark.parametrize('value,ok', [('18h', True), ('87600h', True), ('1h30m', True), ('10m0s', True),
+                                      ('18', False), ('1 day', False), ('-5m', False)])
+def test_duration_check(value, ok):
+    assert (apply_mod.duration_error('admin_ttl', value) is None) is ok

@@ -1,0 +1,89 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cloudops.kops contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from ansible_collections.cloudops.kops.plugins.module_utils import _kops_state as state
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_runner import KopsResult
+from ansible_collections.cloudops.kops.tests.unit.plugins.modules.kops_core_fixtures import VERSIONS, response
+
+
+class Failed(Exception):
+    pass
+
+
+class ScriptedRunner(object):
+    def __init__(self, answers):
+        self.answers = answers
+        self.calls = []
+
+    def run(self, args, data=None):
+        self.calls.append((tuple(args), data))
+        rc, out, err = self.answers[tuple(args)]
+        return KopsResult(rc, out, err, ['kops'] + list(args))
+
+    def fail(self, msg, result=None, **extra):
+        raise Failed(msg, result)
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_get_cluster_found_and_missing(version):
+    runner = ScriptedRunner({('get', 'cluster', 'fleetman.k8s.local', '-o', 'json'): response(version, '65'),
+                             ('get', 'cluster', 'nosuch.k8s.local', '-o', 'json'): response(version, '29')})
+    assert state.get_cluster(runner, 'fleetman.k8s.local')['kind'] == 'Cluster'
+    assert state.get_cluster(runner, 'nosuch.k8s.local') is None
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_get_cluster_other_errors_fail(version):
+    runner = ScriptedRunner({('get', 'cluster', 'x.k8s.local', '-o', 'json'): response(version, '150')})
+    with pytest.raises(Failed, match='Failed to read cluster'):
+        state.get_cluster(runner, 'x.k8s.local')
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_list_clusters(version):
+    assert len(state.list_clusters(ScriptedRunner({('get', 'clusters', '-o', 'json'): response(version, '61')}))) == 1
+    assert state.list_clusters(ScriptedRunner({('get', 'clusters', '-o', 'json'): response(version, '22')})) == []
+    with pytest.raises(Failed):
+        state.list_clusters(ScriptedRunner({('get', 'clusters', '-o', 'json'): response(version, '24')}))
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_instance_groups(version):
+    runner = ScriptedRunner({
+        ('get', 'ig', '--name', 'fleetman.k8s.local', '-o', 'json'): response(version, '67'),
+        ('get', 'ig', 'nodes-us-west-2a', '--name', 'fleetman.k8s.local', '-o', 'json'): response(version, '70'),
+        ('get', 'ig', 'nosuch-ig', '--name', 'fleetman.k8s.local', '-o', 'json'): response(version, '71'),
+        ('get', 'ig', 'x', '--name', 'nosuch.k8s.local', '-o', 'json'): response(version, '31'),
+    })
+    assert len(state.get_instance_groups(runner, 'fleetman.k8s.local')) == 4
+    assert state.get_instance_group(runner, 'fleetman.k8s.local', 'nodes-us-west-2a')['spec']['role'] == 'Node'
+    assert state.get_instance_group(runner, 'fleetman.k8s.local', 'nosuch-ig') is None
+    with pytest.raises(Failed):
+        state.get_instance_group(runner, 'nosuch.k8s.local', 'x')
+
+
+def test_replace_sends_multi_document_yaml():
+    runner = ScriptedRunner({('replace', '-f', '-', '--force'): (0, '', '')})
+    state.replace_objects(runner, [{'kind': 'Cluster'}, {'kind': 'InstanceGroup'}], force=True)
+    data = runner.calls[0][1]
+    assert [d['kind'] for d in yaml.safe_load_all(data)] == ['Cluster', 'InstanceGroup']
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_create_existing_fails(version):
+    runner = ScriptedRunner({('create', '-f', '-'): response(version, '128')})
+    with pytest.raises(Failed, match='kops create failed'):
+        state.create_objects(runner, [{'kind': 'InstanceGroup'}])
+
+
+def test_cluster_without_groups_is_an_empty_list():
+    runner = ScriptedRunner({('get', 'ig', '--name', 'x.k8s.local', '-o', 'json'):
+                             (1, '', 'Error: no InstanceGroup objects found\n')})
+    assert state.get_instance_groups(runner, 'x.k8s.local') == []

@@ -1,0 +1,146 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cloudops.kops contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Shared helpers for the kops_cluster / kops_cluster_info / kops_instance_group unit tests.
+
+Outputs come from the real kops recordings copied under tests/fixtures/kops_reference/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import namedtuple
+
+from ansible.module_utils import basic
+from ansible.module_utils.testing import patch_module_args
+
+FIXTURES = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..', '..', 'fixtures', 'kops_reference'))
+VERSIONS = ('1.30.1', '1.36.2')
+STORE = 's3://fleetman-kops-state'
+CLUSTER = 'fleetman.k8s.local'
+
+Recording = namedtuple('Recording', 'command rc stdout stderr')
+
+
+def recording(version, number):
+    """Parse ``<version>/<number>-*.txt``: header, ``=== STDOUT ===``, ``=== STDERR ===``."""
+    folder = os.path.join(FIXTURES, version)
+    prefix = '%s-' % number
+    names = [n for n in os.listdir(folder) if n.startswith(prefix) and n.endswith('.txt')]
+    assert len(names) == 1, 'no single recording %s/%s-*' % (version, number)
+    with open(os.path.join(folder, names[0])) as handle:
+        text = handle.read()
+    header, rest = text.split('=== STDOUT ===\n', 1)
+    stdout, stderr = rest.split('\n=== STDERR ===\n', 1)
+    stderr = stderr.split('\n=== FILE ', 1)[0]
+    command = re.search(r'^command: (.*)$', header, re.M).group(1)
+    rc = int(re.search(r'^exit_code: (\d+)$', header, re.M).group(1))
+    return Recording(command, rc, stdout, stderr)
+
+
+def response(version, number):
+    rec = recording(version, number)
+    return (rec.rc, rec.stdout, rec.stderr)
+
+
+class AnsibleExit(Exception):
+    def __init__(self, kwargs):
+        super(AnsibleExit, self).__init__(kwargs.get('msg', 'exit'))
+        self.result = kwargs
+
+
+class AnsibleFail(AnsibleExit):
+    pass
+
+
+class FakeKops(object):
+    """Stands in for module.run_command: answers kops argv lists from a script.
+
+    ``script`` maps the argv without the binary and the trailing ``--state STORE``
+    (as a tuple) to a response or to a list of responses consumed in order.
+    Unscripted commands fail the test.
+    """
+
+    def __init__(self, binary, version, script=None):
+        self.binary = binary
+        self.version = version
+        self.calls = []
+        self.data = []
+        self.environ = []
+        self.script = {('version', '--short'): response(version, '01')}
+        self.script.update(script or {})
+
+    def add(self, args, *responses):
+        self.script[tuple(args)] = list(responses) if len(responses) > 1 else responses[0]
+
+    def __call__(self, argv, data=None, check_rc=False, environ_update=None, **kwargs):
+        assert isinstance(argv, list), 'kops must get an argv list, got %r' % (argv,)
+        assert argv[0] == self.binary
+        self.calls.append(list(argv))
+        self.data.append(data)
+        self.environ.append(dict(environ_update or {}))
+        args = argv[1:]
+        if args[-2:-1] == ['--state']:
+            assert args[-1] == STORE
+            args = args[:-2]
+        key = tuple(args)
+        if key not in self.script:
+            raise AssertionError('unexpected kops call: %r' % (args,))
+        answer = self.script[key]
+        if isinstance(answer, list):
+            assert answer, 'kops call %r made more often than scripted' % (args,)
+            answer = answer.pop(0) if len(answer) > 1 else answer[0]
+        return answer
+
+    def args(self):
+        """The calls without binary and --state, as tuples."""
+        out = []
+        for argv in self.calls:
+            args = argv[1:]
+            if args[-2:-1] == ['--state']:
+                args = args[:-2]
+            out.append(tuple(args))
+        return out
+
+
+def fake_binary(tmp_path):
+    """An executable file to pass as kops_binary; run_command is mocked, so it never runs."""
+    path = tmp_path / 'kops'
+    path.write_text('#!/bin/sh\nexit 99\n')
+    path.chmod(0o755)
+    return str(path)
+
+
+def run_module(module, args, fake, monkeypatch):
+    """Run ``module.main()`` with ``args`` and ``fake`` as run_command; returns (failed, result)."""
+    def exit_json(self, **kwargs):
+        raise AnsibleExit(kwargs)
+
+    def fail_json(self, **kwargs):
+        raise AnsibleFail(kwargs)
+
+    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', exit_json)
+    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', fail_json)
+    if fake is not None:
+        monkeypatch.setattr(basic.AnsibleModule, 'run_command', lambda self, *a, **kw: fake(*a, **kw))
+    else:
+        def no_kops(self, *a, **kw):
+            raise AssertionError('kops must not run, got %r' % (a,))
+        monkeypatch.setattr(basic.AnsibleModule, 'run_command', no_kops)
+    monkeypatch.delenv('KOPS_STATE_STORE', raising=False)
+    with patch_module_args(args):
+        try:
+            module.main()
+        except AnsibleFail as exc:
+            return True, exc.result
+        except AnsibleExit as exc:
+            return False, exc.result
+    raise AssertionError('module returned without exit_json/fail_json')
+
+
+def json_of(version, number):
+    return json.loads(recording(version, number).stdout)

@@ -1,0 +1,459 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cloudops.kops contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from ansible_collections.cloudops.kops.plugins.modules import kops_cluster
+from ansible_collections.cloudops.kops.tests.unit.plugins.modules.kops_core_fixtures import (
+    CLUSTER,
+    STORE,
+    VERSIONS,
+    FakeKops,
+    fake_binary,
+    recording,
+    response,
+    run_module,
+)
+
+
+@pytest.fixture
+def kops_binary(tmp_path):
+    return fake_binary(tmp_path)
+
+
+GET = ('get', 'cluster', CLUSTER, '-o', 'json')
+GET_IGS = ('get', 'ig', '--name', CLUSTER, '-o', 'json')
+UPDATE_DRY = ('update', 'cluster', '--name', CLUSTER)
+UPDATE_YES = ('update', 'cluster', '--name', CLUSTER, '--yes', '--admin=18h')
+NO_CHANGES = (0, 'No changes need to be applied\n', '')
+MUTATING = ('create', 'replace', 'delete')
+
+
+def base_args(kops_binary, **extra):
+    args = dict(name=CLUSTER, state_store=STORE, kops_binary=kops_binary)
+    args.update(extra)
+    return args
+
+
+def create_args(kops_binary, **extra):
+    args = dict(zones=['us-west-2a', 'us-west-2b', 'us-west-2c'], node_count=3,
+                node_size='t3.medium', control_plane_size='t3.medium')
+    args.update(extra)
+    return base_args(kops_binary, **args)
+
+
+def mutating(fake):
+    return [args for args in fake.args() if (args[0] in MUTATING or '--yes' in args) and '--dry-run' not in args]
+
+
+# -- bad input fails before kops runs ----------------------------------------------------------
+
+@pytest.mark.parametrize('extra,message', [
+    (dict(name='Bad_Name'), 'is not a valid DNS name'),
+    (dict(name='nodots'), 'fully qualified DNS name'),
+    (dict(dns='public'), 'has no DNS zone'),
+    (dict(admin_ttl='18 hours'), 'admin_ttl'),
+    (dict(node_count=-1), 'node_count must be 0 or more'),
+    (dict(control_plane_count=0), 'control_plane_count must be 1 or more'),
+    (dict(zones=['us-west-2a,us-west-2b']), 'zones contains an invalid entry'),
+    (dict(cloud_labels={'team': 'a,b'}), 'cloud_labels entry'),
+    (dict(extra_create_flags={'zones': 'us-west-2a'}), 'cannot set --zones'),
+    (dict(extra_create_flags={'--channel': 'stable'}), 'is not a kops flag name'),
+    (dict(extra_create_flags={'set': {'a': 1}}), 'must be a string'),
+    (dict(ssh_public_key='/nonexistent/id.pub'), 'ssh_public_key is neither'),
+    (dict(state='absent', delete_timeout='ten minutes'), 'delete_timeout'),
+])
+def test_bad_input_fails_before_kops(kops_binary, monkeypatch, extra, message):
+    failed, result = run_module(kops_cluster, base_args(kops_binary, **extra), None, monkeypatch)
+    assert failed
+    assert message in result['msg']
+
+
+# -- create ----------------------------------------------------------------------------------
+
+def create_argv(version):
+    return ('create', 'cluster', '--name', CLUSTER, '--zones=us-west-2a,us-west-2b,us-west-2c',
+            '--control-plane-size=t3.medium', '--node-count=3', '--node-size=t3.medium')
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_create_runs_create_then_update(kops_binary, monkeypatch, version):
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '143'), response(version, '65'), response(version, '65'))
+    fake.add(create_argv(version), response(version, '57'))
+    fake.add(GET_IGS, response(version, '67'))
+    fake.add(UPDATE_DRY, response(version, '80'))
+    fake.add(UPDATE_YES, response(version, '81'))
+    failed, result = run_module(kops_cluster, create_args(kops_binary), fake, monkeypatch)
+    assert not failed, result.get('msg')
+    assert result['changed'] is True
+    assert fake.args() == [
+        ('version', '--short'), GET, create_argv(version), GET, GET_IGS, UPDATE_DRY, UPDATE_YES, GET, GET_IGS]
+    assert all(call[-2:] == ['--state', STORE] for call in fake.calls[1:])
+    assert result['kops_version'] == version
+    assert result['cluster']['metadata']['name'] == CLUSTER
+    assert [ig['name'] for ig in result['instance_groups']][0] == 'control-plane-us-west-2a'
+    assert result['update_report']['updated'] is True
+    assert result['commands'] == fake.calls
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_create_check_mode_uses_dry_run(kops_binary, monkeypatch, version):
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '143'))
+    fake.add(create_argv(version) + ('--dry-run', '-o', 'yaml'), response(version, '40'))
+    args = create_args(kops_binary, _ansible_check_mode=True, _ansible_diff=True)
+    failed, result = run_module(kops_cluster, args, fake, monkeypatch)
+    assert not failed, result.get('msg')
+    assert result['changed'] is True
+    assert mutating(fake) == []
+    assert result['cluster']['spec']['cloudProvider'] == 'aws'
+    assert len(result['instance_groups']) == 4
+    assert result['diff']['before'] == {'cluster': {}, 'instance_groups': {}}
+    assert sorted(result['diff']['after']['instance_groups']) == [
+        'control-plane-us-west-2a', 'nodes-us-west-2a', 'nodes-us-west-2b', 'nodes-us-west-2c']
+
+
+def test_create_check_mode_applies_class_to_preview(kops_binary, monkeypatch):
+    version = '1.36.2'
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '143'))
+    fake.add(create_argv(version) + ('--api-loadbalancer-type=public', '--dry-run', '-o', 'yaml'), response(version, '40'))
+    args = create_args(kops_binary, api_loadbalancer_class='classic', _ansible_check_mode=True)
+    failed, result = run_module(kops_cluster, args, fake, monkeypatch)
+    assert not failed
+    assert result['cluster']['spec']['api']['loadBalancer']['class'] == 'Classic'
+    assert 'Cluster/fleetman.k8s.local spec.api.loadBalancer.class: Network -> Classic' in result['changes']
+
+
+def test_create_passes_every_creation_flag(kops_binary, monkeypatch, tmp_path):
+    version = '1.30.1'
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '143'))
+    args = create_args(kops_binary, control_plane_zones=['us-west-2a'], control_plane_count=1,
+                       kubernetes_version='1.30.14', networking='calico', topology='private', dns='none',
+                       api_loadbalancer_type='internal', image='ami-123', vpc='vpc-1', subnets=['subnet-a'],
+                       utility_subnets=['subnet-u'], cloud_labels={'team': 'platform', 'env': 'test'},
+                       ssh_public_key='ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ test@example',
+                       extra_create_flags={'channel': 'stable', 'bastion': True, 'associate-public-ip': False,
+                                           'admin-access': ['10.0.0.0/8', '192.168.0.0/16']},
+                       _ansible_check_mode=True)
+    seen = {}
+
+    def capture(argv, **kwargs):
+        if argv[1] == 'create':
+            seen['argv'] = argv[1:-2]
+            with open([a for a in argv if a.startswith('--ssh-public-key=')][0].split('=', 1)[1]) as handle:
+                seen['key'] = handle.read()
+            return response(version, '40')
+        return fake(argv, **kwargs)
+
+    failed, result = run_module(kops_cluster, args, capture, monkeypatch)
+    assert not failed, result.get('msg')
+    argv = seen['argv']
+    key_arg = [a for a in argv if a.startswith('--ssh-public-key=')][0]
+    assert argv == ['create', 'cluster', '--name', CLUSTER, '--zones=us-west-2a,us-west-2b,us-west-2c',
+                    '--control-plane-zones=us-west-2a', '--control-plane-count=1', '--control-plane-size=t3.medium',
+                    '--node-count=3', '--node-size=t3.medium', '--kubernetes-version=1.30.14', '--networking=calico',
+                    '--topology=private', '--dns=none', '--api-loadbalancer-type=internal', '--image=ami-123',
+                    '--network-id=vpc-1', '--subnets=subnet-a', '--utility-subnets=subnet-u',
+                    '--cloud-labels=env=test,team=platform', key_arg,
+                    '--admin-access=10.0.0.0/8,192.168.0.0/16', '--associate-public-ip=false', '--bastion',
+                    '--channel=stable', '--dry-run', '-o', 'yaml']
+    assert seen['key'] == 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ test@example\n'
+
+
+def test_create_needs_zones(kops_binary, monkeypatch):
+    fake = FakeKops(kops_binary, '1.36.2')
+    fake.add(GET, response('1.36.2', '143'))
+    failed, result = run_module(kops_cluster, base_args(kops_binary), fake, monkeypatch)
+    assert failed and 'zones is required' in result['msg']
+    assert mutating(fake) == []
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_create_failure_is_reported(kops_binary, monkeypatch, version):
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '143'))
+    fake.add(create_argv(version), response(version, '46'))
+    failed, result = run_module(kops_cluster, create_args(kops_binary), fake, monkeypatch)
+    assert failed
+    assert 'kops create cluster failed' in result['msg']
+    assert 'Zone is not a recognized AZ' in result['msg']
+    assert result['rc'] == 1 and result['error_kind'] == 'other'
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_missing_bucket_is_an_error(kops_binary, monkeypatch, version):
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '53'))
+    failed, result = run_module(kops_cluster, create_args(kops_binary), fake, monkeypatch)
+    assert failed and result['error_kind'] == 'state_store'
+    assert mutating(fake) == []
+
+
+# -- existing cluster ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_existing_cluster_unchanged(kops_binary, monkeypatch, version):
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '65'))
+    fake.add(GET_IGS, response(version, '67'))
+    fake.add(UPDATE_DRY, NO_CHANGES)
+    failed, result = run_module(kops_cluster, create_args(kops_binary), fake, monkeypatch)
+    assert not failed, result.get('msg')
+    assert result['changed'] is False
+    assert result['changes'] == [] and result['differences'] == []
+    assert fake.args() == [('version', '--short'), GET, GET_IGS, UPDATE_DRY]
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_pending_cloud_changes_are_applied(kops_binary, monkeypatch, version):
+    # A cluster created without --yes: the spec matches but the cloud is behind.
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '65'))
+    fake.add(GET_IGS, response(version, '67'))
+    fake.add(UPDATE_DRY, response(version, '80'))
+    fake.add(UPDATE_YES, response(version, '81'))
+    failed, result = run_module(kops_cluster, create_args(kops_binary), fake, monkeypatch)
+    assert not failed
+    assert result['changed'] is True
+    assert fake.args()[-3:] == [UPDATE_YES, GET, GET_IGS]
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_node_count_scales_node_groups(kops_binary, monkeypatch, version):
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '65'))
+    fake.add(GET_IGS, response(version, '67'))
+    fake.add(('replace', '-f', '-'), response(version, '124'))
+    fake.add(UPDATE_DRY, response(version, '131'))
+    fake.add(UPDATE_YES, response(version, '132'))
+    failed, result = run_module(kops_cluster, create_args(kops_binary, node_count=6), fake, monkeypatch)
+    assert not failed, result.get('msg')
+    assert result['changed'] is True
+    replaced = list(yaml.safe_load_all(fake.data[fake.args().index(('replace', '-f', '-'))]))
+    assert [ig['metadata']['name'] for ig in replaced] == ['nodes-us-west-2a', 'nodes-us-west-2b', 'nodes-us-west-2c']
+    assert all(ig['spec']['minSize'] == 2 and ig['spec']['maxSize'] == 2 for ig in replaced)
+    assert replaced[0]['metadata']['creationTimestamp']  # whole objects, as kops get printed them
+    assert 'InstanceGroup/nodes-us-west-2a spec.maxSize: 1 -> 2' in result['changes']
+    assert len(result['differences']) == 6
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_node_count_check_mode_writes_nothing(kops_binary, monkeypatch, version):
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '65'))
+    fake.add(GET_IGS, response(version, '67'))
+    fake.add(UPDATE_DRY, NO_CHANGES)
+    args = create_args(kops_binary, node_count=4, _ansible_check_mode=True, _ansible_diff=True)
+    failed, result = run_module(kops_cluster, args, fake, monkeypatch)
+    assert not failed
+    assert result['changed'] is True
+    assert mutating(fake) == []
+    sizes = [ig['max_size'] for ig in result['instance_groups'] if ig['role'] == 'node']
+    assert sizes == [2, 1, 1]
+    before = result['diff']['before']['instance_groups']['nodes-us-west-2a']['spec']['maxSize']
+    after = result['diff']['after']['instance_groups']['nodes-us-west-2a']['spec']['maxSize']
+    assert (before, after) == (1, 2)
+    assert 'would run kops update cluster --yes to apply pending cloud changes' in result['changes']
+
+
+@pytest.mark.parametrize('extra,field', [
+    (dict(zones=['us-west-2a']), 'zones'),
+    (dict(networking='calico'), 'networking'),
+    (dict(topology='private'), 'topology'),
+    (dict(control_plane_count=3), 'control_plane_count'),
+    (dict(vpc='vpc-123'), 'vpc'),
+])
+def test_create_only_settings_fail_on_existing_cluster(kops_binary, monkeypatch, extra, field):
+    version = '1.36.2'
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '65'))
+    fake.add(GET_IGS, response(version, '67'))
+    failed, result = run_module(kops_cluster, create_args(kops_binary, **extra), fake, monkeypatch)
+    assert failed
+    assert result['msg'].startswith('%s cannot be changed on an existing cluster' % field)
+    assert mutating(fake) == []
+
+
+def test_mutable_cluster_settings_are_replaced(kops_binary, monkeypatch):
+    version = '1.30.1'
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '65'))
+    fake.add(GET_IGS, response(version, '67'))
+    fake.add(('replace', '-f', '-'), (0, '', ''))
+    fake.add(UPDATE_DRY, response(version, '80'))
+    fake.add(('update', 'cluster', '--name', CLUSTER, '--yes', '--admin=87600h'), response(version, '81'))
+    args = base_args(kops_binary, kubernetes_version='v1.30.15', api_loadbalancer_class='classic',
+                     cloud_labels={'team': 'platform'}, control_plane_size='t3.large', admin_ttl='87600h')
+    failed, result = run_module(kops_cluster, args, fake, monkeypatch)
+    assert not failed, result.get('msg')
+    docs = list(yaml.safe_load_all(fake.data[fake.args().index(('replace', '-f', '-'))]))
+    assert [d['kind'] for d in docs] == ['Cluster', 'InstanceGroup']
+    assert docs[0]['spec']['kubernetesVersion'] == '1.30.15'
+    assert docs[0]['spec']['api']['loadBalancer'] == {'class': 'Classic', 'type': 'Public'}
+    assert docs[0]['spec']['cloudLabels'] == {'team': 'platform'}
+    assert docs[1]['metadata']['name'] == 'control-plane-us-west-2a' and docs[1]['spec']['machineType'] == 't3.large'
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_apply_false_only_writes_the_spec(kops_binary, monkeypatch, version):
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '65'))
+    fake.add(GET_IGS, response(version, '67'))
+    fake.add(('replace', '-f', '-'), (0, '', ''))
+    failed, result = run_module(kops_cluster, base_args(kops_binary, node_size='t3.large', apply=False), fake, monkeypatch)
+    assert not failed
+    assert result['changed'] is True
+    assert not [a for a in fake.args() if a[0] == 'update']
+
+
+# -- rolling update ----------------------------------------------------------------------------------
+
+ROLL = ('rolling-update', 'cluster', '--name', CLUSTER)
+NEEDS_UPDATE = (0, 'NAME\t\t\tSTATUS\t\tNEEDUPDATE\tREADY\tMIN\tTARGET\tMAX\n'
+                   'nodes-us-west-2a\tNeedsUpdate\t1\t\t0\t1\t1\t1\n\nMust specify --yes to rolling-update.\n', '')
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_rolling_update_auto_not_needed(kops_binary, monkeypatch, version):
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '65'))
+    fake.add(GET_IGS, response(version, '67'))
+    fake.add(UPDATE_DRY, NO_CHANGES)
+    fake.add(ROLL + ('--cloudonly',), response(version, '111'))
+    args = base_args(kops_binary, rolling_update='auto', rolling_update_cloudonly=True)
+    failed, result = run_module(kops_cluster, args, fake, monkeypatch)
+    assert not failed
+    assert result['changed'] is False
+    assert result['update_report']['rolling_update_required'] is False
+    assert len(result['update_report']['rolling_update_plan']) == 4
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_rolling_update_auto_needed(kops_binary, monkeypatch, check_mode):
+    version = '1.36.2'
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '65'))
+    fake.add(GET_IGS, response(version, '67'))
+    fake.add(UPDATE_DRY, NO_CHANGES)
+    fake.add(ROLL + ('--instance-group', 'nodes-us-west-2a'), NEEDS_UPDATE)
+    fake.add(ROLL + ('--instance-group', 'nodes-us-west-2a', '--yes'), (0, '', ''))
+    args = base_args(kops_binary, rolling_update='auto', rolling_update_instance_groups=['nodes-us-west-2a'],
+                     _ansible_check_mode=check_mode)
+    failed, result = run_module(kops_cluster, args, fake, monkeypatch)
+    assert not failed
+    assert result['changed'] is True
+    ran_yes = ROLL + ('--instance-group', 'nodes-us-west-2a', '--yes') in fake.args()
+    assert ran_yes is (not check_mode)
+
+
+def test_rolling_update_without_api_fails_clearly(kops_binary, monkeypatch):
+    version = '1.36.2'
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '65'))
+    fake.add(GET_IGS, response(version, '67'))
+    fake.add(UPDATE_DRY, NO_CHANGES)
+    fake.add(ROLL, response(version, '110'))
+    failed, result = run_module(kops_cluster, base_args(kops_binary, rolling_update='auto'), fake, monkeypatch)
+    assert failed
+    assert 'rolling_update_cloudonly' in result['msg'] and result['error_kind'] == 'transient'
+
+
+def test_rolling_update_always_forces(kops_binary, monkeypatch):
+    version = '1.30.1'
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '65'))
+    fake.add(GET_IGS, response(version, '67'))
+    fake.add(UPDATE_DRY, NO_CHANGES)
+    fake.add(ROLL + ('--instance-group-roles', 'node'), response(version, '175'))
+    fake.add(ROLL + ('--instance-group-roles', 'node', '--yes', '--force'), (0, '', ''))
+    args = base_args(kops_binary, rolling_update='always', rolling_update_instance_group_roles=['node'])
+    failed, result = run_module(kops_cluster, args, fake, monkeypatch)
+    assert not failed and result['changed'] is True
+    assert result['update_report']['rolling_updated'] is True
+
+
+# -- absent ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_absent_deletes_existing(kops_binary, monkeypatch, version):
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '65'), response(version, '143'))
+    fake.add(GET_IGS, response(version, '67'))
+    fake.add(('delete', 'cluster', '--name', CLUSTER, '--yes', '--wait=15m'), response(version, '141'))
+    args = base_args(kops_binary, state='absent', delete_timeout='15m', _ansible_diff=True)
+    failed, result = run_module(kops_cluster, args, fake, monkeypatch)
+    assert not failed and result['changed'] is True
+    assert result['diff']['after'] == {'cluster': {}, 'instance_groups': {}}
+    assert result['diff']['before']['cluster']['metadata']['name'] == CLUSTER
+    assert fake.args()[-2:] == [('delete', 'cluster', '--name', CLUSTER, '--yes', '--wait=15m'), GET]
+
+
+def test_delete_that_leaves_the_cluster_fails(kops_binary, monkeypatch):
+    version = '1.30.1'
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '65'))
+    fake.add(GET_IGS, response(version, '67'))
+    fake.add(('delete', 'cluster', '--name', CLUSTER, '--yes', '--wait=10m'), (0, '', ''))
+    failed, result = run_module(kops_cluster, base_args(kops_binary, state='absent'), fake, monkeypatch)
+    assert failed and 'still in the state store' in result['msg']
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_absent_check_mode(kops_binary, monkeypatch, version):
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '65'))
+    fake.add(GET_IGS, response(version, '67'))
+    failed, result = run_module(kops_cluster, base_args(kops_binary, state='absent', _ansible_check_mode=True),
+                                fake, monkeypatch)
+    assert not failed and result['changed'] is True
+    assert mutating(fake) == []
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_absent_when_missing_is_a_no_op(kops_binary, monkeypatch, version):
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '143'))
+    failed, result = run_module(kops_cluster, base_args(kops_binary, state='absent'), fake, monkeypatch)
+    assert not failed and result['changed'] is False
+    assert fake.args() == [('version', '--short'), GET]
+
+
+def test_delete_failure_keeps_details(kops_binary, monkeypatch):
+    version = '1.36.2'
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '65'))
+    fake.add(GET_IGS, response(version, '67'))
+    fake.add(('delete', 'cluster', '--name', CLUSTER, '--yes', '--wait=10m'),
+             (1, '', 'Error: wait time exceeded during resources deletion\n'))
+    failed, result = run_module(kops_cluster, base_args(kops_binary, state='absent'), fake, monkeypatch)
+    assert failed
+    assert 'may remain' in result['msg'] and 'wait time exceeded' in result['msg']
+
+
+def test_version_too_old_fails_before_reading(kops_binary, monkeypatch):
+    fake = FakeKops(kops_binary, '1.36.2', {('version', '--short'): (0, '1.29.2\n', '')})
+    failed, result = run_module(kops_cluster, create_args(kops_binary), fake, monkeypatch)
+    assert failed and 'too old' in result['msg']
+    assert fake.args() == [('version', '--short')]
+
+
+def test_result_is_json_serialisable(kops_binary, monkeypatch):
+    version = '1.36.2'
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '65'))
+    fake.add(GET_IGS, response(version, '67'))
+    fake.add(UPDATE_DRY, NO_CHANGES)
+    failed, result = run_module(kops_cluster, base_args(kops_binary), fake, monkeypatch)
+    assert not failed
+    json.dumps(result)
+    assert recording(version, '65').rc == 0

@@ -1,0 +1,131 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cloudops.kops contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.cloudops.kops.plugins.modules import kops_cluster_info
+from ansible_collections.cloudops.kops.tests.unit.plugins.modules.kops_core_fixtures import (
+    CLUSTER,
+    STORE,
+    VERSIONS,
+    FakeKops,
+    fake_binary,
+    response,
+    run_module,
+)
+
+
+@pytest.fixture
+def kops_binary(tmp_path):
+    return fake_binary(tmp_path)
+
+
+LIST = ('get', 'clusters', '-o', 'json')
+GET = ('get', 'cluster', CLUSTER, '-o', 'json')
+GET_IGS = ('get', 'ig', '--name', CLUSTER, '-o', 'json')
+
+
+def args(kops_binary, **extra):
+    out = dict(state_store=STORE, kops_binary=kops_binary)
+    out.update(extra)
+    return out
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_all_clusters_with_instance_groups(kops_binary, monkeypatch, version):
+    fake = FakeKops(kops_binary, version)
+    fake.add(LIST, response(version, '61'))
+    fake.add(GET_IGS, response(version, '67'))
+    failed, result = run_module(kops_cluster_info, args(kops_binary), fake, monkeypatch)
+    assert not failed, result.get('msg')
+    assert result['changed'] is False
+    assert fake.args() == [('version', '--short'), LIST, GET_IGS]
+    (cluster,) = result['clusters']
+    assert cluster['name'] == CLUSTER
+    assert cluster['zones'] == ['us-west-2a', 'us-west-2b', 'us-west-2c']
+    assert cluster['spec']['cloudProvider'] == 'aws'
+    assert [(ig['name'], ig['role'], ig['min_size'], ig['max_size']) for ig in cluster['instance_groups']] == [
+        ('control-plane-us-west-2a', 'control-plane', 1, 1), ('nodes-us-west-2a', 'node', 1, 1),
+        ('nodes-us-west-2b', 'node', 1, 1), ('nodes-us-west-2c', 'node', 1, 1)]
+    assert cluster['instance_groups'][1]['subnets'] == ['us-west-2a']
+    assert result['kops_version'] == version
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_empty_state_store_is_an_empty_list(kops_binary, monkeypatch, version):
+    fake = FakeKops(kops_binary, version)
+    fake.add(LIST, response(version, '22'))
+    failed, result = run_module(kops_cluster_info, args(kops_binary), fake, monkeypatch)
+    assert not failed
+    assert result['clusters'] == []
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_missing_bucket_is_an_error(kops_binary, monkeypatch, version):
+    fake = FakeKops(kops_binary, version)
+    fake.add(LIST, response(version, '24'))
+    failed, result = run_module(kops_cluster_info, args(kops_binary), fake, monkeypatch)
+    assert failed
+    assert result['error_kind'] == 'state_store'
+    assert 'NoSuchBucket' in result['msg']
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_bad_credentials_are_an_error(kops_binary, monkeypatch, version):
+    fake = FakeKops(kops_binary, version)
+    fake.add(LIST, response(version, '150'))
+    failed, result = run_module(kops_cluster_info, args(kops_binary), fake, monkeypatch)
+    assert failed and result['error_kind'] == 'credentials'
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_one_named_cluster(kops_binary, monkeypatch, version):
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '65'))
+    failed, result = run_module(kops_cluster_info, args(kops_binary, name=CLUSTER, instance_groups=False),
+                                fake, monkeypatch)
+    assert not failed
+    assert [c['name'] for c in result['clusters']] == [CLUSTER]
+    assert result['clusters'][0]['instance_groups'] == []
+    assert fake.args() == [('version', '--short'), GET]
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_named_cluster_missing_is_empty(kops_binary, monkeypatch, version):
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '143'))
+    failed, result = run_module(kops_cluster_info, args(kops_binary, name=CLUSTER), fake, monkeypatch)
+    assert not failed and result['clusters'] == []
+
+
+def test_query_selects_fields(kops_binary, monkeypatch):
+    version = '1.36.2'
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '65'))
+    fake.add(GET_IGS, response(version, '67'))
+    query = "clusters[0].instance_groups[?role=='node'].{name: name, max: max_size}"
+    failed, result = run_module(kops_cluster_info, args(kops_binary, name=CLUSTER, query=query, _ansible_check_mode=True),
+                                fake, monkeypatch)
+    assert not failed
+    assert result['query_result'] == [{'name': 'nodes-us-west-2a', 'max': 1}, {'name': 'nodes-us-west-2b', 'max': 1},
+                                      {'name': 'nodes-us-west-2c', 'max': 1}]
+
+
+def test_bad_query_fails_before_kops(kops_binary, monkeypatch):
+    failed, result = run_module(kops_cluster_info, args(kops_binary, query='clusters[?'), None, monkeypatch)
+    assert failed and 'not a valid JMESPath' in result['msg']
+
+
+def test_missing_jmespath(kops_binary, monkeypatch):
+    monkeypatch.setattr(kops_cluster_info, 'HAS_JMESPATH', False)
+    failed, result = run_module(kops_cluster_info, args(kops_binary, query='clusters'), None, monkeypatch)
+    assert failed and 'jmespath' in result['msg']
+
+
+def test_missing_state_store(kops_binary, monkeypatch):
+    failed, result = run_module(kops_cluster_info, dict(kops_binary=kops_binary), None, monkeypatch)
+    assert failed and 'KOPS_STATE_STORE' in result['msg']
