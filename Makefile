@@ -50,7 +50,7 @@ e2e: venv
 	$(TESTBED) -- $(PYTEST) -p no:cacheprovider tests/e2e
 
 lint: venv collection
-	ANSIBLE_COLLECTIONS_PATH=$(ROOT)/.tmp/collections $(VENV)/bin/ansible-lint --offline
+	PATH=$(VENV)/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$(ROOT)/.tmp/collections ansible-lint --offline
 
 demo: venv
 	$(TESTBED) -- $(ROOT)/tests/testbed/demo.sh
