@@ -1,0 +1,18 @@
+"""kops stand-in: TEST INFRASTRUCTURE ONLY, not kops.
+
+An executable imitation of the kops 1.30.1 / 1.36.2 command line for the
+cloudops.kops test bed, where neither a kops binary nor AWS is available.
+Its contract is the set of real kops recordings in
+``tests/fixtures/kops_reference/`` (exit codes, stdout/stderr texts, output
+shapes and the S3 state-store layout).  Cloud resources are created through
+boto3 against the local AWS endpoint (moto) named by ``AWS_ENDPOINT_URL``;
+the state store is reached only through ``S3_ENDPOINT`` & co, as real kops
+does.  Nothing here talks to real AWS.
+
+Run it as ``python -m kops_standin ARGS`` (with ``tests/testbed`` on
+``sys.path``) or as a zipapp built by :func:`kops_standin.build.build_zipapp`.
+``KOPS_STANDIN_VERSION`` (1.30.1 or 1.36.2) picks the imitated version.
+"""
+
+SUPPORTED_VERSIONS = ("1.30.1", "1.36.2")
+DEFAULT_VERSION = "1.36.2"

@@ -1,0 +1,164 @@
+"""Command tree and dispatch, like kops's cobra root command."""
+
+import importlib
+import sys
+
+from kops_standin import flags as flagmod
+from kops_standin import version as vermod
+from kops_standin.errors import KopsError
+
+# (path, aliases of the last word, help key, handler module, extra hidden flags)
+_DEPRECATED_CP = {
+    "master-zones": ("strings", "control-plane-zones"),
+    "master-size": ("strings", "control-plane-size"),
+    "master-count": ("int32", "control-plane-count"),
+    "master-image": ("string", "control-plane-image"),
+    "master-volume-size": ("int32", "control-plane-volume-size"),
+    "master-security-groups": ("strings", "control-plane-security-groups"),
+    "master-tenancy": ("string", "control-plane-tenancy"),
+    "master-public-name": ("string", "api-public-name"),
+}
+
+COMMANDS = {
+    ("version",): ("version", "version"),
+    ("create",): ("create", "create"),
+    ("create", "cluster"): ("create_cluster", "create_cluster"),
+    ("get", "clusters"): ("get_clusters", "get_clusters"),
+    ("get", "instancegroups"): ("get_instancegroups", "get_instancegroups"),
+    ("get", "all"): (None, "get_misc"),
+    ("get", "instances"): (None, "get_misc"),
+    ("get", "secrets"): (None, "get_misc"),
+    ("get", "keypairs"): (None, "get_misc"),
+    ("get", "sshpublickeys"): (None, "get_misc"),
+    ("replace",): ("replace", "replace"),
+    ("update", "cluster"): ("update_cluster", "update_cluster"),
+    ("export", "kubecfg"): ("export_kubecfg", "export_kubecfg"),
+    ("validate", "cluster"): ("validate_cluster", "validate_cluster"),
+    ("rolling-update", "cluster"): ("rolling-update_cluster", "rolling_update"),
+    ("delete", "cluster"): ("delete_cluster", "delete_cluster"),
+    ("edit", "cluster"): ("edit_cluster", "edit"),
+}
+ALIASES = {
+    ("get", "cluster"): ("get", "clusters"),
+    ("get", "instancegroup"): ("get", "instancegroups"),
+    ("get", "ig"): ("get", "instancegroups"),
+    ("get", "secret"): ("get", "secrets"),
+    ("get", "keypair"): ("get", "keypairs"),
+    ("get", "sshpublickey"): ("get", "sshpublickeys"),
+    ("get", "instance"): ("get", "instances"),
+    ("export", "kubeconfig"): ("export", "kubecfg"),
+    ("rolling-update", "clusters"): ("rolling-update", "cluster"),
+    ("update", "clusters"): ("update", "cluster"),
+    ("delete", "clusters"): ("delete", "cluster"),
+    ("validate", "clusters"): ("validate", "cluster"),
+}
+PARENTS = {("create",), ("get",), ("update",), ("export",), ("validate",), ("rolling-update",), ("delete",),
+           ("edit",)}
+
+
+def _flag_lines(text, section):
+    """The flag lines of one section ("Flags:" / "Global Flags:") of a help text."""
+    lines, inside = [], False
+    for line in text.splitlines():
+        if line == section:
+            inside = True
+        elif inside and not line.strip():
+            break
+        elif inside:
+            lines.append(line)
+    return lines
+
+
+def _help_text(ver, path, typed):
+    key = COMMANDS[path][0] if path in COMMANDS else None
+    text = flagmod.load_help(ver, key) if key else None
+    if text is None:
+        # No recording of this help: build a cobra-shaped one; `get`'s own flags (-o)
+        # are global flags of its subcommands.
+        parent = flagmod.load_help(ver, "get" if path[0] == "get" else "root")
+        inherited = [line for line in _flag_lines(parent, "Flags:") if "--help" not in line] if path[0] == "get" else []
+        globals_ = sorted(inherited + _flag_lines(parent, "Global Flags:"),
+                          key=lambda line: line.split("--", 1)[1].split()[0])
+        text = "Usage:\n  kops %s [flags]\n\nFlags:\n  -h, --help   help for %s\n\nGlobal Flags:\n%s\n" % (
+            " ".join(typed), typed[-1], "".join(line + "\n" for line in globals_))
+    return text
+
+
+def _resolve(argv, root_flags):
+    """Find the command path the way cobra does: leading words, skipping flags."""
+    words = []
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--":
+            break
+        if a.startswith("-"):
+            name = a.lstrip("-").split("=")[0]
+            f = root_flags.get(name)
+            if "=" not in a and f is not None and f.noopt is None and a.startswith("--"):
+                i += 1
+            i += 1
+            continue
+        words.append((i, a))
+        i += 1
+    path = ()
+    typed = []
+    consumed = []
+    for idx, w in words:
+        cand = path + (w,)
+        cand = ALIASES.get(cand, cand)
+        if cand in COMMANDS or cand in PARENTS:
+            path = cand
+            typed.append(w)
+            consumed.append(idx)
+        else:
+            break
+    rest = [a for j, a in enumerate(argv) if j not in consumed]
+    return path, typed, rest
+
+
+def main(argv):
+    ver = vermod.current()
+    root_help = flagmod.load_help(ver, "root")
+    root_flags = flagmod.flags_from_help(root_help)
+    path, typed, rest = _resolve(argv, root_flags)
+    try:
+        if not path:
+            positional = [a for a in rest if not a.startswith("-")]
+            if positional:
+                raise KopsError('unknown command "%s" for "kops"\nRun \'kops --help\' for usage.' % positional[0])
+            flagmod.parse(rest, root_flags, flagmod.usage_of(root_help))
+            sys.stdout.write(root_help)
+            return 0
+        if path in PARENTS and path not in COMMANDS:
+            # A parent command alone prints its help (recorded for `get` and `create`).
+            sys.stdout.write(flagmod.load_help(ver, path[0]) or root_help)
+            return 0
+        help_text = _help_text(ver, path, typed)
+        flagset = flagmod.flags_from_help(help_text)
+        if path == ("create", "cluster"):
+            for name, (type_, repl) in _DEPRECATED_CP.items():
+                flagset[name] = flagmod.Flag(name, type_=type_, deprecated="use --%s instead" % repl)
+        if path == ("create",) or path == ("replace",):
+            flagset.setdefault("filename", flagmod.Flag("filename", "f", "strings"))
+        usage = flagmod.usage_of(help_text)
+        parsed = flagmod.parse(rest, flagset, usage)
+        for line in parsed.deprecations:
+            sys.stderr.write(line + "\n")
+        if parsed.bool("help"):
+            sys.stdout.write(help_text)
+            return 0
+        module_name = COMMANDS[path][1]
+        if module_name is None:
+            module_name = "get_misc"
+        module = importlib.import_module("kops_standin.commands." + module_name)
+        return module.run(ver, path, parsed) or 0
+    except KopsError as err:
+        sys.stdout.flush()
+        sys.stderr.write("Error: %s\n" % err.msg)
+        if err.usage:
+            sys.stderr.write(err.usage)
+            sys.stderr.write("\n")
+        return 1
+    except KeyboardInterrupt:
+        return 130

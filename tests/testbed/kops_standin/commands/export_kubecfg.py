@@ -1,0 +1,24 @@
+"""kops export kubecfg|kubeconfig [--admin[=TTL]] [--user U] [--kubeconfig F] [--internal] [--all]."""
+
+import sys
+
+from kops_standin import cloud, context, kubeconfig, model, pki, statestore
+from kops_standin.flags import load_help, usage_of
+
+
+def run(ver, path, parsed):
+    store = statestore.from_flags(parsed)
+    usage = usage_of(load_help(ver, "export_kubecfg"))
+    if parsed.bool("all"):
+        names = store.list_clusters()
+    else:
+        names = [context.cluster_name(ver, parsed, usage)]
+    admin = parsed.get("admin") if parsed.given("admin") else None
+    ttl = pki.parse_duration(admin) if admin else None
+    for name in names:
+        cluster = model.require_cluster(store, name)
+        server = parsed.get("api-server") or "https://" + cloud.Cloud(cluster).api_dns_name()
+        kubeconfig.export(ver, store, name, server, path=parsed.get("kubeconfig"), admin_ttl=ttl,
+                          user=parsed.get("user"), internal=parsed.bool("internal"))
+        sys.stdout.write("kOps has set your kubectl context to %s\n" % name)
+    return 0

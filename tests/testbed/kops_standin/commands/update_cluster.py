@@ -1,0 +1,124 @@
+"""kops update cluster [--yes] [--admin[=TTL]] [--user U] [--create-kube-config=false]."""
+
+import sys
+
+from kops_standin import cloud, context, kubeconfig, model, pki, sshkeys, statefiles, statestore
+from kops_standin import version as vermod
+from kops_standin.cloud import Task
+from kops_standin.errors import KopsError, info, warn
+from kops_standin.flags import load_help, usage_of
+
+STARTING = ("\nCluster is starting.  It should be ready in a few minutes.\n\n"
+            "Suggestions:\n"
+            " * validate cluster: kops validate cluster --wait 10m\n"
+            " * list nodes: kubectl get nodes --show-labels\n"
+            " * ssh to a control-plane node: ssh -i ~/.ssh/id_rsa ubuntu@\n"
+            " * the ubuntu user is specific to Ubuntu. If not using Ubuntu please use the appropriate user based on your OS.\n"
+            " * read about installing addons at: https://kops.sigs.k8s.io/addons.\n\n")
+APPLIED = ("\nCluster changes have been applied to the cloud.\n\n\n"
+           "Changes may require instances to restart: kops rolling-update cluster\n\n")
+
+
+def _version_tuple(text):
+    try:
+        return tuple(int(p) for p in text.strip().split(".")[:3])
+    except ValueError:
+        return (0,)
+
+
+def select_igs(ver, parsed, igs):
+    wanted = parsed.get("instance-group") or []
+    roles = [r.lower() for r in (parsed.get("instance-group-roles") or [])]
+    out = []
+    for ig in igs:
+        if wanted and ig["metadata"]["name"] not in wanted:
+            continue
+        role = "control-plane" if model.is_control_plane(ig) else model.role_of(ig).lower()
+        if roles and role not in roles and not (role == "control-plane" and "master" in roles):
+            continue
+        out.append(ig)
+    return out
+
+
+def plan(store, ver, cluster, igs):
+    name = cluster["metadata"]["name"]
+    fp = sshkeys.stored_key(store, name)[0]
+    key_name = sshkeys.aws_key_name(name, fp) if fp else None
+    creates, modifies = cloud.Cloud(cluster).plan(igs, key_name)
+    for ca in pki.CA_NAMES:
+        if not store.exists(name, "pki", "private", ca, "keyset.yaml"):
+            creates.append(Task("Keypair", ca, [("Signer", ""), ("Type", "ca")]))
+    for secret in pki.SECRET_NAMES:
+        if not store.exists(name, "secrets", secret):
+            creates.append(Task("Secret", secret))
+    for key in statefiles.pending(store, ver, cluster, model.load_igs(store, name)):
+        if store.exists(name, *key.split("/")):
+            modifies.append(Task("ManagedFile", key, [("Contents", "")]))
+        else:
+            creates.append(Task("ManagedFile", key, [("Location", key)]))
+    return creates, modifies
+
+
+def executor_log(total=138):
+    # kops's executor progress lines (stderr), kept because users see them.
+    for done, can in ((0, 35), (35, 24), (59, 36), (95, 6), (101, 10), (111, 4), (115, 8), (123, 4), (127, 10),
+                      (137, 1), (138, 0)):
+        info("executor.go:113", "Tasks: %d done / %d total; %d can run" % (done, total, can))
+
+
+def apply(store, ver, cluster, igs, parsed, admin_default=None):
+    """The --yes path, shared with `create cluster --yes`. Returns the stdout text."""
+    name = cluster["metadata"]["name"]
+    stored = store.read(name, "kops-version.txt")
+    if stored and _version_tuple(stored.decode()) > _version_tuple(ver) and not parsed.bool("allow-kops-downgrade"):
+        raise KopsError("kops version %s is older than the version (%s) used to last update the cluster; "
+                        "use --allow-kops-downgrade to proceed" % (ver, stored.decode().strip()))
+    executor_log()
+    pki.ensure_pki(store, name)
+    statefiles.write(store, ver, cluster, model.load_igs(store, name))
+    fp, pub = sshkeys.stored_key(store, name)
+    aws = cloud.Cloud(cluster)
+    aws.apply(igs, sshkeys.aws_key_name(name, fp) if fp else None, pub)
+    out = ""
+    create_kc = parsed.get("create-kube-config")
+    create_kc = True if create_kc is None else (create_kc is True or create_kc == "true")
+    admin = parsed.get("admin") if parsed.given("admin") else admin_default
+    user = parsed.get("user")
+    if user or parsed.bool("internal"):
+        create_kc = True
+    first_run = True
+    if create_kc:
+        info("update_cluster.go:419", "Exporting kubeconfig for cluster")
+        existing = kubeconfig.load(context.kubeconfig_path())
+        first_run = not any(c.get("name") == name for c in existing.get("contexts") or [])
+        ttl = pki.parse_duration(admin) if admin else None
+        kubeconfig.export(ver, store, name, "https://" + aws.api_dns_name(), admin_ttl=ttl, user=user,
+                          internal=parsed.bool("internal"))
+        if ttl is None and not user:
+            warn("update_cluster.go:439", "Exported kubeconfig with no user authentication; use --admin, --user or "
+                 "--auth-plugin flags with `kops export kubeconfig`")
+        out += "kOps has set your kubectl context to %s\n" % name
+    else:
+        existing = kubeconfig.load(context.kubeconfig_path())
+        first_run = not any(c.get("name") == name for c in existing.get("contexts") or [])
+    out += STARTING if first_run else APPLIED
+    return out
+
+
+def run(ver, path, parsed):
+    store = statestore.from_flags(parsed)
+    usage = usage_of(load_help(ver, "update_cluster"))
+    name = context.cluster_name(ver, parsed, usage)
+    cluster = model.require_cluster(store, name)
+    igs = select_igs(ver, parsed, model.load_igs(store, name))
+    sys.stdout.write(vermod.banner(ver))
+    if not parsed.bool("yes"):
+        executor_log()
+        creates, modifies = plan(store, ver, cluster, igs)
+        if creates or modifies:
+            sys.stdout.write(cloud.render_plan(creates, modifies) + "Must specify --yes to apply changes\n")
+        else:
+            sys.stdout.write("No changes need to be applied\n")
+        return 0
+    sys.stdout.write(apply(store, ver, cluster, igs, parsed))
+    return 0
