@@ -36,6 +36,9 @@ COMMANDS = {
     ("validate", "cluster"): ("validate_cluster", "validate_cluster"),
     ("rolling-update", "cluster"): ("rolling-update_cluster", "rolling_update"),
     ("delete", "cluster"): ("delete_cluster", "delete_cluster"),
+    # Help not recorded: help/<ver>/delete_instancegroup.txt is composed from kops's
+    # cmd/kops/delete_instancegroup.go (flags -y/--yes, -h/--help) and the version's global flags.
+    ("delete", "instancegroup"): ("delete_instancegroup", "delete_instancegroup"),
     ("edit", "cluster"): ("edit_cluster", "edit"),
 }
 ALIASES = {
@@ -50,6 +53,8 @@ ALIASES = {
     ("rolling-update", "clusters"): ("rolling-update", "cluster"),
     ("update", "clusters"): ("update", "cluster"),
     ("delete", "clusters"): ("delete", "cluster"),
+    ("delete", "instancegroups"): ("delete", "instancegroup"),
+    ("delete", "ig"): ("delete", "instancegroup"),
     ("validate", "clusters"): ("validate", "cluster"),
 }
 PARENTS = {("create",), ("get",), ("update",), ("export",), ("validate",), ("rolling-update",), ("delete",),

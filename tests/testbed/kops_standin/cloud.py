@@ -34,12 +34,15 @@ class Task:
         return "\n".join(lines) + "\n"
 
 
-def render_plan(creates, modifies):
+def render_plan(creates, modifies, deletes=()):
+    """kops's dry-run report: tasks to create, tasks to modify, then deferred deletions."""
     out = ""
     if creates:
         out += "Will create resources:\n" + "\n".join(t.render() for t in sorted(creates, key=lambda t: (t.kind, t.name))) + "\n"
     if modifies:
         out += "Will modify resources:\n" + "\n".join(t.render() for t in sorted(modifies, key=lambda t: (t.kind, t.name))) + "\n"
+    if deletes:
+        out += "Will delete items:\n" + "".join("  %-20s %s\n" % d for d in sorted(deletes))
     return out
 
 
@@ -141,22 +144,38 @@ class Cloud:
                                          self.asg_template_version(group)) or {}
         return inst["type"] != data.get("InstanceType") or inst["image"] != data.get("ImageId")
 
+    def lb_class(self):
+        """The API load balancer class of the spec (kops's APILoadBalancerClass); Network unless Classic."""
+        lbc = (self.cluster["spec"].get("api") or {}).get("loadBalancer") or {}
+        return "Classic" if lbc.get("class") == "Classic" else "Network"
+
+    def nlb(self):
+        """The API network load balancer (found by name) or None."""
+        try:
+            lbs = self.client("elbv2").describe_load_balancers(Names=[model.lb_name(self.name)])["LoadBalancers"]
+        except Exception:  # noqa: BLE001 - LoadBalancerNotFound
+            return None
+        return lbs[0] if lbs else None
+
+    def clb(self):
+        """The API classic load balancer (found by name) or None."""
+        try:
+            lbs = self.client("elb").describe_load_balancers(
+                LoadBalancerNames=[model.lb_name(self.name)])["LoadBalancerDescriptions"]
+        except Exception:  # noqa: BLE001 - LoadBalancerNotFound
+            return None
+        return lbs[0] if lbs else None
+
     def load_balancer(self):
-        """The API load balancer as (kind, description) or None."""
-        name = model.lb_name(self.name)
-        try:
-            lbs = self.client("elbv2").describe_load_balancers(Names=[name])["LoadBalancers"]
-            if lbs:
-                return "nlb", lbs[0]
-        except Exception:  # noqa: BLE001 - LoadBalancerNotFound
-            pass
-        try:
-            lbs = self.client("elb").describe_load_balancers(LoadBalancerNames=[name])["LoadBalancerDescriptions"]
-            if lbs:
-                return "classic", lbs[0]
-        except Exception:  # noqa: BLE001 - LoadBalancerNotFound
-            pass
-        return None
+        """The API load balancer of the spec's class as (kind, description) or None.
+
+        Like kops's findDNSName, only the class the spec asks for counts: after a class switch the
+        old load balancer may still exist, but kubeconfig and validate use the new one."""
+        if self.lb_class() == "Classic":
+            desc = self.clb()
+            return ("classic", desc) if desc else None
+        desc = self.nlb()
+        return ("nlb", desc) if desc else None
 
     def api_dns_name(self):
         lb = self.load_balancer()
@@ -231,21 +250,25 @@ class Cloud:
             except Exception:  # noqa: BLE001 - NoSuchEntity
                 creates.append(Task("IAMRole", rname, [("ExportWithID", role)]))
                 creates.append(Task("IAMInstanceProfile", rname, [("Shared", "false")]))
-        if self.load_balancer() is None:
-            lbc = spec.get("api", {}).get("loadBalancer", {})
-            if lbc.get("class") == "Classic":
+        deletes = []
+        lbc = spec.get("api", {}).get("loadBalancer", {})
+        if self.lb_class() == "Classic":
+            if self.clb() is None:
                 creates.append(Task("ClassicLoadBalancer", "api." + self.name, [
                     ("LoadBalancerName", model.lb_name(self.name)),
                     ("Scheme", "internal" if lbc.get("type") == "Internal" else "")]))
-            else:
+        else:
+            if self.nlb() is None:
                 creates.append(Task("NetworkLoadBalancer", "api." + self.name, [
                     ("LoadBalancerBaseName", model.lb_name(self.name)), ("CLBName", "api." + self.name),
                     ("Scheme", "internal" if lbc.get("type") == "Internal" else "internet-facing"),
                     ("Type", "network")]))
-                creates.append(Task("TargetGroup", model.tcp_target_group_name(self.name),
-                                    [("Port", "443"), ("Protocol", "TCP")]))
-                creates.append(Task("TargetGroup", model.kops_controller_target_group_name(self.name),
-                                    [("Port", "3988"), ("Protocol", "TCP")]))
+            for tg_name, port in self._target_group_ports():
+                if self.target_group(tg_name) is None:
+                    creates.append(Task("TargetGroup", tg_name, [("Port", str(port)), ("Protocol", "TCP")]))
+            # The NLB task's FindDeletions: a classic API load balancer left from before is deleted.
+            if self.clb() is not None:
+                deletes.append(("ClassicLoadBalancer", "api." + self.name))
         for ig in igs:
             name = model.asg_name(ig, self.name)
             s = ig["spec"]
@@ -264,6 +287,8 @@ class Cloud:
                 want = int(s.get(attr, 1))
                 if group[key] != want:
                     changes.append((key, group[key], want))
+            if model.is_control_plane(ig):
+                changes.extend(self._attachment_changes(group))
             if changes:
                 modifies.append(Task("AutoscalingGroup", name, changes=changes))
             data = self.launch_template_data(name, self.asg_template_version(group)) or {}
@@ -274,7 +299,30 @@ class Cloud:
                 lt_changes.append(("ImageID", data.get("ImageId"), s.get("image")))
             if lt_changes:
                 modifies.append(Task("LaunchTemplate", name, changes=lt_changes))
-        return creates, modifies
+        return creates, modifies, deletes
+
+    def _target_group_ports(self):
+        return ((model.tcp_target_group_name(self.name), 443), (model.kops_controller_target_group_name(self.name), 3988))
+
+    def _attachment_changes(self, group):
+        """LoadBalancers / TargetGroups changes of a control-plane ASG after an API load balancer class switch."""
+        changes = []
+        lb_name = model.lb_name(self.name)
+        have_lbs = sorted(group.get("LoadBalancerNames") or [])
+        want_lbs = [lb_name] if self.lb_class() == "Classic" else []
+        if have_lbs != want_lbs:
+            def lbs(names):
+                return "[%s]" % ", ".join("name:api.%s id:%s" % (self.name, n) if n == lb_name else "id:" + n
+                                          for n in names)
+            changes.append(("LoadBalancers", lbs(have_lbs), lbs(want_lbs)))
+        have_tgs = sorted(arn.split("/")[1] for arn in group.get("TargetGroupARNs") or [])
+        want_tgs = [] if self.lb_class() == "Classic" else sorted(
+            (self.target_group(n) or {}).get("TargetGroupName", n) for n, dummy in self._target_group_ports())
+        if have_tgs != want_tgs:
+            def tgs(names):
+                return "[%s]" % ", ".join("name:%s id:%s" % (n, n) for n in names)
+            changes.append(("TargetGroups", tgs(have_tgs), tgs(want_tgs)))
+        return changes
 
     def _sg_names(self):
         return ["masters.%s" % self.name, "nodes.%s" % self.name, "api-elb.%s" % self.name]
@@ -342,6 +390,7 @@ class Cloud:
             if self._instance_group(ig, subnets, groups, ssh_key_name, target_groups):
                 changed_groups.append(ig)
         self._register_control_plane(igs, target_groups)
+        self._deferred_deletions()
         return changed_groups
 
     def _ingress(self, group_id, sg):
@@ -398,36 +447,41 @@ class Cloud:
         return next(iter(zones.values()), self.region + "a")
 
     def _load_balancer(self, vpc_id, subnets, groups):
-        """Create the API load balancer if missing; return what the control plane registers with."""
+        """Create the API load balancer of the spec's class if missing; return what the control plane registers with."""
         lbc = self.cluster["spec"].get("api", {}).get("loadBalancer", {})
         internal = lbc.get("type") == "Internal"
         name = model.lb_name(self.name)
         subnet_ids = [s["SubnetId"] for s in subnets.values()]
         tags = self.tag_list(self.tags("api." + self.name))
-        if lbc.get("class") == "Classic":
-            if self.load_balancer() is None:
-                elb = self.client("elb")
-                elb.create_load_balancer(
+        if self.lb_class() == "Classic":
+            if self.clb() is None:
+                self.client("elb").create_load_balancer(
                     LoadBalancerName=name, Subnets=subnet_ids, Scheme="internal" if internal else "internet-facing",
                     SecurityGroups=[groups["api-elb." + self.name]["GroupId"]], Tags=tags,
                     Listeners=[{"Protocol": "TCP", "LoadBalancerPort": 443, "InstanceProtocol": "TCP", "InstancePort": 443}])
             return {"classic": name}
         elbv2 = self.client("elbv2")
-        if self.load_balancer() is None:
+        if self.nlb() is None:
             info("network_load_balancer.go:548", 'Waiting for load balancer "%s" to be created...' % name)
             elbv2.create_load_balancer(Name=name, Subnets=subnet_ids, Type="network", Tags=tags,
                                        Scheme="internal" if internal else "internet-facing")
-        lb = self.load_balancer()[1]
+        lb = self.nlb()
+        ports = {ls["Port"] for ls in elbv2.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]}
         arns = []
-        for tg_name, port in ((model.tcp_target_group_name(self.name), 443),
-                              (model.kops_controller_target_group_name(self.name), 3988)):
-            tg = self.target_group(tg_name)
-            if tg is None:
-                tg = self._create_target_group(tg_name, port, vpc_id)
+        for tg_name, port in self._target_group_ports():
+            tg = self.target_group(tg_name) or self._create_target_group(tg_name, port, vpc_id)
+            if port not in ports:
                 elbv2.create_listener(LoadBalancerArn=lb["LoadBalancerArn"], Protocol="TCP", Port=port,
                                       DefaultActions=[{"Type": "forward", "TargetGroupArn": tg["TargetGroupArn"]}])
             arns.append(tg["TargetGroupArn"])
         return {"nlb": arns}
+
+    def _deferred_deletions(self):
+        """kops runs deletions after all tasks: the NLB task deletes a classic API load balancer left from
+        before a Classic -> Network switch. (The classic task deletes nothing: after Network -> Classic the
+        NLB and its target groups stay until `kops delete cluster`.)"""
+        if self.lb_class() == "Network" and self.clb() is not None:
+            self.client("elb").delete_load_balancer(LoadBalancerName=model.lb_name(self.name))
 
     @staticmethod
     def _emulator_tg_name(name):
@@ -519,6 +573,31 @@ class Cloud:
         if update:
             asg.update_auto_scaling_group(AutoScalingGroupName=name, **update)
             changed = True
+        if cp and self._converge_attachments(group, target_groups):
+            changed = True
+        return changed
+
+    def _converge_attachments(self, group, target_groups):
+        """Attach the control-plane ASG to the load balancer of the spec's class and detach it from the other."""
+        asg = self.client("autoscaling")
+        name = group["AutoScalingGroupName"]
+        changed = False
+        have_tgs = set(group.get("TargetGroupARNs") or [])
+        want_tgs = set(target_groups.get("nlb", []))
+        if want_tgs - have_tgs:
+            asg.attach_load_balancer_target_groups(AutoScalingGroupName=name, TargetGroupARNs=sorted(want_tgs - have_tgs))
+            changed = True
+        if have_tgs - want_tgs:
+            asg.detach_load_balancer_target_groups(AutoScalingGroupName=name, TargetGroupARNs=sorted(have_tgs - want_tgs))
+            changed = True
+        have_lbs = set(group.get("LoadBalancerNames") or [])
+        want_lbs = {target_groups["classic"]} if "classic" in target_groups else set()
+        if want_lbs - have_lbs:
+            asg.attach_load_balancers(AutoScalingGroupName=name, LoadBalancerNames=sorted(want_lbs - have_lbs))
+            changed = True
+        if have_lbs - want_lbs:
+            asg.detach_load_balancers(AutoScalingGroupName=name, LoadBalancerNames=sorted(have_lbs - want_lbs))
+            changed = True
         return changed
 
     def _register_control_plane(self, igs, target_groups):
@@ -547,6 +626,18 @@ class Cloud:
                                                           Instances=[{"InstanceId": i} for i in missing])
 
     # -- deleting -----------------------------------------------------------
+    def delete_group(self, group):
+        """awsup deleteGroup: force-delete the ASG (AWS then terminates its instances), then its launch template."""
+        name = group["AutoScalingGroupName"]
+        ids = [i["InstanceId"] for i in group.get("Instances", [])]
+        self.client("autoscaling").delete_auto_scaling_group(AutoScalingGroupName=name, ForceDelete=True)
+        if ids:
+            # moto does not terminate a force-deleted group's instances itself.
+            self.client("ec2").terminate_instances(InstanceIds=ids)
+        template = (group.get("LaunchTemplate") or {}).get("LaunchTemplateName")
+        if template:
+            self.client("ec2").delete_launch_template(LaunchTemplateName=template)
+
     def resources(self):
         """(type, name, id) of everything kops would delete for this cluster, like `delete cluster`."""
         ec2 = self.client("ec2")
@@ -584,11 +675,11 @@ class Cloud:
         for kp in ec2.describe_key_pairs()["KeyPairs"]:
             if kp["KeyName"].startswith("kubernetes.%s-" % self.name):
                 out.append(("keypair", kp["KeyName"], kp.get("KeyPairId", kp["KeyName"])))
-        lb = self.load_balancer()
-        if lb:
-            kind, desc = lb
-            out.append(("load-balancer", desc["LoadBalancerName"],
-                        desc["LoadBalancerArn"] if kind == "nlb" else desc["LoadBalancerName"]))
+        nlb, clb = self.nlb(), self.clb()  # both exist for a while after a class switch
+        if nlb:
+            out.append(("load-balancer", nlb["LoadBalancerName"], nlb["LoadBalancerArn"]))
+        if clb:
+            out.append(("load-balancer", clb["LoadBalancerName"], clb["LoadBalancerName"]))
         for rt in ec2.describe_route_tables(Filters=flt)["RouteTables"]:
             out.append(("route-table", self.name, rt["RouteTableId"]))
         for name, g in self.security_groups().items():

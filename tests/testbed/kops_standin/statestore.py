@@ -153,6 +153,9 @@ class StateStore:
                                  ContentType="application/octet-stream", ServerSideEncryption="AES256")
         return True
 
+    def delete(self, *parts):
+        self.client().delete_object(Bucket=self.bucket, Key=self.key(*parts))
+
     def delete_cluster(self, name):
         client = self.client()
         for k in self.list_keys(name):

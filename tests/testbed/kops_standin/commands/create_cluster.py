@@ -125,7 +125,7 @@ def run(ver, path, parsed):
         sys.stdout.write(text)
         return 0
     update_cluster.executor_log()
-    creates, modifies = update_cluster.plan(store, ver, model.load_cluster(store, name), model.load_igs(store, name))
+    creates, modifies, deletes = update_cluster.plan(store, ver, model.load_cluster(store, name), model.load_igs(store, name))
     sys.stdout.write("Previewing changes that will be made:\n\n" + vermod.banner(ver)
-                     + _preview(name, igs, cloud.render_plan(creates, modifies)))
+                     + _preview(name, igs, cloud.render_plan(creates, modifies, deletes)))
     return 0

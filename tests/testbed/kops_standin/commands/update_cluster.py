@@ -44,7 +44,7 @@ def plan(store, ver, cluster, igs):
     name = cluster["metadata"]["name"]
     fp = sshkeys.stored_key(store, name)[0]
     key_name = sshkeys.aws_key_name(name, fp) if fp else None
-    creates, modifies = cloud.Cloud(cluster).plan(igs, key_name)
+    creates, modifies, deletes = cloud.Cloud(cluster).plan(igs, key_name)
     for ca in pki.CA_NAMES:
         if not store.exists(name, "pki", "private", ca, "keyset.yaml"):
             creates.append(Task("Keypair", ca, [("Signer", ""), ("Type", "ca")]))
@@ -56,7 +56,7 @@ def plan(store, ver, cluster, igs):
             modifies.append(Task("ManagedFile", key, [("Contents", "")]))
         else:
             creates.append(Task("ManagedFile", key, [("Location", key)]))
-    return creates, modifies
+    return creates, modifies, deletes
 
 
 def executor_log(total=138):
@@ -114,9 +114,9 @@ def run(ver, path, parsed):
     sys.stdout.write(vermod.banner(ver))
     if not parsed.bool("yes"):
         executor_log()
-        creates, modifies = plan(store, ver, cluster, igs)
-        if creates or modifies:
-            sys.stdout.write(cloud.render_plan(creates, modifies) + "Must specify --yes to apply changes\n")
+        creates, modifies, deletes = plan(store, ver, cluster, igs)
+        if creates or modifies or deletes:
+            sys.stdout.write(cloud.render_plan(creates, modifies, deletes) + "Must specify --yes to apply changes\n")
         else:
             sys.stdout.write("No changes need to be applied\n")
         return 0
