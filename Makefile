@@ -44,7 +44,7 @@ contract: venv
 	$(PYTEST) -p no:cacheprovider tests/contract
 
 integration: venv
-	$(TESTBED) -- $(ANSIBLE_TEST) integration --python 3.11 --requirements --color no --continue-on-error
+	$(ROOT)/scripts/run-integration --python 3.11 --requirements --color no --continue-on-error
 
 e2e: venv
 	$(TESTBED) -- $(PYTEST) -p no:cacheprovider tests/e2e
