@@ -46,6 +46,14 @@ def _upsert(items, name, key, value):
     return items
 
 
+def api_server(cluster_name, default):
+    """The API server URL to write for a cluster: ``default`` (kops's ``https://api-…`` name), or the
+    test bed's fake Kubernetes API (``$KOPS_STANDIN_KUBE_API/clusters/<name>``) when the bed sets it.
+    Test-bed only: the real API load balancer's name does not resolve here."""
+    base = os.environ.get("KOPS_STANDIN_KUBE_API", "").rstrip("/")
+    return "%s/clusters/%s" % (base, cluster_name) if base else default
+
+
 def export(ver, store, cluster_name, server, path=None, admin_ttl=None, user=None, internal=False):
     """Merge cluster, context (and admin user) into the kubeconfig and select the context."""
     path = path or context.kubeconfig_path()

@@ -1,8 +1,9 @@
 """The cloudops.kops test bed: a local stand-in for AWS and kops, for tests and the demo only.
 
 Nothing here reaches AWS. ``aws_endpoint`` runs moto in server mode on 127.0.0.1,
-``mirror`` serves kops and kubectl downloads the way the official release hosts do,
-``standin_build`` packs the kops stand-in (``tests/testbed/kops_standin``) into executables,
-and ``bed`` puts them together and writes the environment and vars file that commands
+``mirror`` serves kops and kubectl downloads the way the official release hosts do
+(kops downloads are the stand-in of ``tests/testbed/kops_standin`` packed as a zipapp),
+``kube_api`` answers the Kubernetes API reads the collection makes (nodes), and ``bed``
+puts them together and writes the environment and vars file that commands
 run inside the bed see.
 """

@@ -8,8 +8,9 @@ import tempfile
 
 import yaml
 
-from . import standin_build
+from kops_standin.build import build_zipapp
 from .aws_endpoint import AwsEndpoint
+from .kube_api import KubeApi
 from .mirror import Mirror
 
 KOPS_VERSIONS = ("1.30.1", "1.36.2")
@@ -25,6 +26,7 @@ class Testbed:
         self.dir: str | None = None
         self.aws: AwsEndpoint | None = None
         self.mirror: Mirror | None = None
+        self.kube_api: KubeApi | None = None
 
     def path(self, *parts: str) -> str:
         return os.path.join(self.dir, *parts)
@@ -36,6 +38,7 @@ class Testbed:
                 os.makedirs(self.path(sub), exist_ok=True)
             self.aws = AwsEndpoint(log_path=self.path("moto.log")).start()
             self.mirror = Mirror(cache_dir=self.path("mirror-cache")).start()
+            self.kube_api = KubeApi(self.aws.url, self.aws.region).start()
             self._install_standins()
             self._create_state_bucket()
             with open(self.path("testbed-vars.yml"), "w", encoding="utf-8") as handle:
@@ -48,7 +51,7 @@ class Testbed:
 
     def _install_standins(self) -> None:
         for version in KOPS_VERSIONS:
-            standin_build.build(self.path("bin", f"kops-{version}"), version)
+            build_zipapp(self.path("bin", f"kops-{version}"), version)
         shutil.copy2(self.path("bin", f"kops-{NEWEST_KOPS}"), self.path("bin", "kops"))
 
     def _create_state_bucket(self) -> None:
@@ -68,6 +71,7 @@ class Testbed:
             "KUBECONFIG": self.path("kube", "config"),
             "TESTBED_DIR": self.dir,
             "TESTBED_MIRROR_URL": self.mirror.url,
+            "KOPS_STANDIN_KUBE_API": self.kube_api.url,
             "TESTBED_EXTRA_VARS": self.path("testbed-vars.yml"),
         })
         return env
@@ -88,10 +92,14 @@ class Testbed:
             "testbed_kops_binary": self.path("bin", "kops"),
             "testbed_kops_binaries": {v: self.path("bin", f"kops-{v}") for v in KOPS_VERSIONS},
             "testbed_mirror_url": self.mirror.url,
+            "testbed_kube_api_url": self.kube_api.url,
             "testbed_environment": self.command_environment(),
         }
 
     def stop(self) -> None:
+        if self.kube_api is not None:
+            self.kube_api.stop()
+            self.kube_api = None
         if self.mirror is not None:
             self.mirror.stop()
             self.mirror = None

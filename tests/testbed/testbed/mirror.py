@@ -18,7 +18,7 @@ import re
 import tempfile
 import threading
 
-from . import standin_build
+from kops_standin.build import build_zipapp
 
 _KOPS = re.compile(r"^/kops/releases/download/v(?P<version>\d+\.\d+\.\d+)/kops-linux-(?P<arch>amd64|arm64)(?P<sha>\.sha256)?$")
 _KUBECTL = re.compile(r"^/kubectl/release/v(?P<version>\d+\.\d+\.\d+)/bin/linux/(?P<arch>amd64|arm64)/kubectl(?P<sha>\.sha256)?$")
@@ -71,7 +71,7 @@ class Mirror:
         path = os.path.join(self.cache_dir, f"kops-{version}-{arch}")
         with self._lock:
             if not os.path.exists(path):
-                standin_build.build(path, version)
+                build_zipapp(path, version)
         with open(path, "rb") as binary:
             return binary.read()
 

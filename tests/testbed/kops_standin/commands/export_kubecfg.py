@@ -17,7 +17,8 @@ def run(ver, path, parsed):
     ttl = pki.parse_duration(admin) if admin else None
     for name in names:
         cluster = model.require_cluster(store, name)
-        server = parsed.get("api-server") or "https://" + cloud.Cloud(cluster).api_dns_name()
+        server = parsed.get("api-server") or kubeconfig.api_server(
+            name, "https://" + cloud.Cloud(cluster).api_dns_name())
         kubeconfig.export(ver, store, name, server, path=parsed.get("kubeconfig"), admin_ttl=ttl,
                           user=parsed.get("user"), internal=parsed.bool("internal"))
         sys.stdout.write("kOps has set your kubectl context to %s\n" % name)

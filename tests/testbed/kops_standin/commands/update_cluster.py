@@ -92,7 +92,8 @@ def apply(store, ver, cluster, igs, parsed, admin_default=None):
         existing = kubeconfig.load(context.kubeconfig_path())
         first_run = not any(c.get("name") == name for c in existing.get("contexts") or [])
         ttl = pki.parse_duration(admin) if admin else None
-        kubeconfig.export(ver, store, name, "https://" + aws.api_dns_name(), admin_ttl=ttl, user=user,
+        server = kubeconfig.api_server(name, "https://" + aws.api_dns_name())
+        kubeconfig.export(ver, store, name, server, admin_ttl=ttl, user=user,
                           internal=parsed.bool("internal"))
         if ttl is None and not user:
             warn("update_cluster.go:439", "Exported kubeconfig with no user authentication; use --admin, --user or "
