@@ -90,7 +90,8 @@ def test_site_builds_a_validated_cluster(bed):
     # Validation passed and the summary was printed; the kubeconfig was written where asked.
     assert f"Cluster {NAME}: valid" in run.stdout, run.explain()
     assert "Nodes: 4 (4 ready)" in run.stdout, run.explain()
-    assert "API endpoint: https://" in run.stdout
+    # Inside the test bed the kubeconfig's server is the bed's Kubernetes API (KOPS_STANDIN_KUBE_API).
+    assert f"API endpoint: {os.environ['KOPS_STANDIN_KUBE_API']}/clusters/{NAME}" in run.stdout, run.explain()
     assert NAME in (bed["work"] / "kubeconfig").read_text()
 
 
