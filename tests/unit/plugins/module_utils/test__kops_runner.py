@@ -13,15 +13,9 @@ from ansible_collections.cloudops.kops.tests.unit.plugins.modules.kops_core_fixt
     STORE,
     VERSIONS,
     FakeKops,
-    fake_binary,
     recording,
     response,
 )
-
-
-@pytest.fixture
-def kops_binary(tmp_path):
-    return fake_binary(tmp_path)
 
 
 class Failed(Exception):

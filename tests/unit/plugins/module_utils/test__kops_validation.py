@@ -6,8 +6,6 @@
 from __future__ import annotations
 
 import json
-import os
-import re
 
 import pytest
 
@@ -20,26 +18,13 @@ from ansible_collections.cloudops.kops.plugins.module_utils._kops_validation imp
     validate_command,
 )
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_waiter import FATAL, RETRY, SUCCESS
+from ansible_collections.cloudops.kops.tests.unit.plugins.modules.kops_core_fixtures import response
 
-FIXTURES = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'fixtures', 'kops_reference')
 NAME = 'fleetman.k8s.local'
 
 
-def recording(version, number):
-    """(exit code, stdout, stderr) of a real kops run recorded in tests/fixtures."""
-    folder = os.path.join(FIXTURES, version)
-    matches = [f for f in os.listdir(folder) if f.startswith('%d-' % number)]
-    assert len(matches) == 1, matches
-    with open(os.path.join(folder, matches[0])) as handle:
-        text = handle.read()
-    rc = int(re.search(r'^exit_code: (\d+)$', text, re.M).group(1))
-    stdout = text.split('=== STDOUT ===\n', 1)[1].split('\n=== STDERR ===', 1)[0]
-    stderr = text.split('=== STDERR ===\n', 1)[1].split('\n=== FILE', 1)[0]
-    return rc, stdout, stderr
-
-
 def recorded_result(version, number):
-    rc, stdout, stderr = recording(version, number)
+    rc, stdout, stderr = response(version, number)
     return KopsResult(rc, stdout, stderr, ['kops', 'validate', 'cluster'])
 
 
@@ -174,7 +159,7 @@ def test_degraded_result_130_in_detail():
 
 @pytest.mark.parametrize('version', ['1.30.1', '1.36.2'])
 def test_wait_output_uses_the_last_document(version):
-    rc, stdout, stderr = recording(version, 166)
+    rc, stdout, stderr = response(version, 166)
     decoder = json.JSONDecoder()
     documents, position = [], 0
     while position < len(stdout):
@@ -185,7 +170,7 @@ def test_wait_output_uses_the_last_document(version):
 
 
 def test_healthy_count2_has_two_documents_and_passes():
-    rc, stdout, stderr = recording('1.36.2', 173)
+    rc, stdout, stderr = response('1.36.2', 173)
     assert stdout.count('{"nodes"') == 2
     assert last_report(stdout)['valid'] is True
 
@@ -251,7 +236,7 @@ def test_fatal_errors_stop_the_wait(stderr):
 
 
 def test_error_line_prefers_the_error_over_log_lines():
-    rc, stdout, stderr = recording('1.30.1', 103)
+    rc, stdout, stderr = response('1.30.1', 103)
     assert error_line(KopsResult(rc, stdout, stderr, [])) == 'validation failed: wait time exceeded during validation'
     assert error_line(KopsResult(1, '', 'W1121 something\n', [])) == 'W1121 something'
     assert error_line(KopsResult(1, '', '', [])) == ''

@@ -23,6 +23,13 @@ VERSIONS = ('1.30.1', '1.36.2')
 STORE = 's3://fleetman-kops-state'
 CLUSTER = 'fleetman.k8s.local'
 
+# The argv (without binary and --state) of the kops calls most module tests script.
+GET = ('get', 'cluster', CLUSTER, '-o', 'json')
+GET_IGS = ('get', 'ig', '--name', CLUSTER, '-o', 'json')
+UPDATE_DRY = ('update', 'cluster', '--name', CLUSTER)
+UPDATE_YES = ('update', 'cluster', '--name', CLUSTER, '--yes', '--admin=18h')
+NO_CHANGES = (0, 'No changes need to be applied\n', '')
+
 Recording = namedtuple('Recording', 'command rc stdout stderr')
 
 
@@ -115,8 +122,8 @@ def fake_binary(tmp_path):
     return str(path)
 
 
-def run_module(module, args, fake, monkeypatch):
-    """Run ``module.main()`` with ``args`` and ``fake`` as run_command; returns (failed, result)."""
+def patch_exits(monkeypatch):
+    """Make exit_json/fail_json raise, so a test gets the module's result back."""
     def exit_json(self, **kwargs):
         raise AnsibleExit(kwargs)
 
@@ -125,13 +132,10 @@ def run_module(module, args, fake, monkeypatch):
 
     monkeypatch.setattr(basic.AnsibleModule, 'exit_json', exit_json)
     monkeypatch.setattr(basic.AnsibleModule, 'fail_json', fail_json)
-    if fake is not None:
-        monkeypatch.setattr(basic.AnsibleModule, 'run_command', lambda self, *a, **kw: fake(*a, **kw))
-    else:
-        def no_kops(self, *a, **kw):
-            raise AssertionError('kops must not run, got %r' % (a,))
-        monkeypatch.setattr(basic.AnsibleModule, 'run_command', no_kops)
-    monkeypatch.delenv('KOPS_STATE_STORE', raising=False)
+
+
+def call_main(module, args):
+    """Run ``module.main()`` with ``args`` (exits patched); returns (failed, result)."""
     with patch_module_args(args):
         try:
             module.main()
@@ -140,6 +144,19 @@ def run_module(module, args, fake, monkeypatch):
         except AnsibleExit as exc:
             return False, exc.result
     raise AssertionError('module returned without exit_json/fail_json')
+
+
+def run_module(module, args, fake, monkeypatch):
+    """Run ``module.main()`` with ``args`` and ``fake`` as run_command; returns (failed, result)."""
+    patch_exits(monkeypatch)
+    if fake is not None:
+        monkeypatch.setattr(basic.AnsibleModule, 'run_command', lambda self, *a, **kw: fake(*a, **kw))
+    else:
+        def no_kops(self, *a, **kw):
+            raise AssertionError('kops must not run, got %r' % (a,))
+        monkeypatch.setattr(basic.AnsibleModule, 'run_command', no_kops)
+    monkeypatch.delenv('KOPS_STATE_STORE', raising=False)
+    return call_main(module, args)
 
 
 def json_of(version, number):

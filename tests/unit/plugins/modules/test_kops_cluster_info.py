@@ -10,23 +10,17 @@ import pytest
 from ansible_collections.cloudops.kops.plugins.modules import kops_cluster_info
 from ansible_collections.cloudops.kops.tests.unit.plugins.modules.kops_core_fixtures import (
     CLUSTER,
+    GET,
+    GET_IGS,
     STORE,
     VERSIONS,
     FakeKops,
-    fake_binary,
     response,
     run_module,
 )
 
 
-@pytest.fixture
-def kops_binary(tmp_path):
-    return fake_binary(tmp_path)
-
-
 LIST = ('get', 'clusters', '-o', 'json')
-GET = ('get', 'cluster', CLUSTER, '-o', 'json')
-GET_IGS = ('get', 'ig', '--name', CLUSTER, '-o', 'json')
 
 
 def args(kops_binary, **extra):

@@ -11,25 +11,17 @@ import yaml
 from ansible_collections.cloudops.kops.plugins.modules import kops_instance_group
 from ansible_collections.cloudops.kops.tests.unit.plugins.modules.kops_core_fixtures import (
     CLUSTER,
+    GET,
+    GET_IGS,
+    NO_CHANGES,
     STORE,
+    UPDATE_DRY,
+    UPDATE_YES,
     VERSIONS,
     FakeKops,
-    fake_binary,
     response,
     run_module,
 )
-
-
-@pytest.fixture
-def kops_binary(tmp_path):
-    return fake_binary(tmp_path)
-
-
-GET = ('get', 'cluster', CLUSTER, '-o', 'json')
-GET_IGS = ('get', 'ig', '--name', CLUSTER, '-o', 'json')
-UPDATE_DRY = ('update', 'cluster', '--name', CLUSTER)
-UPDATE_YES = ('update', 'cluster', '--name', CLUSTER, '--yes', '--admin=18h')
-NO_CHANGES = (0, 'No changes need to be applied\n', '')
 
 
 def get_ig(name):

@@ -14,10 +14,14 @@ import pytest
 import yaml
 
 from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.cloudops.kops.plugins.module_utils import _kubeconfig
 from ansible_collections.cloudops.kops.plugins.modules import kops_kubecfg
+from ansible_collections.cloudops.kops.tests.unit.plugins.modules.kops_core_fixtures import (
+    call_main,
+    fake_binary,
+    patch_exits,
+)
 
 x509 = pytest.importorskip('cryptography.x509')
 from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
@@ -53,14 +57,6 @@ OTHER_BLOCKS = [
     '- context:\n    cluster: prod\n    user: prod-admin\n  name: prod\n',
     '- name: prod-admin\n  user:\n    token: s3cr3t   # rotated monthly\n',
 ]
-
-
-class ExitJson(Exception):
-    pass
-
-
-class FailJson(Exception):
-    pass
 
 
 def certificate(hours):
@@ -124,24 +120,13 @@ class FakeKops(object):
 @pytest.fixture
 def kops(monkeypatch, tmp_path):
     fake = FakeKops()
-    binary = tmp_path / 'bin' / 'kops'
-    binary.parent.mkdir()
-    binary.write_text('#!/bin/sh\nexit 99\n')
-    binary.chmod(0o755)
-    fake.binary = str(binary)
+    fake.binary = fake_binary(tmp_path)
 
     def run_command(self, args, **kwargs):
         return fake(self, args, **kwargs)
 
     monkeypatch.setattr(basic.AnsibleModule, 'run_command', run_command)
-
-    def exit_json(self, **kwargs):
-        raise ExitJson(kwargs)
-
-    def fail_json(self, **kwargs):
-        raise FailJson(kwargs)
-    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', fail_json)
+    patch_exits(monkeypatch)
     monkeypatch.delenv('KUBECONFIG', raising=False)
     monkeypatch.delenv('KOPS_STATE_STORE', raising=False)
     return fake
@@ -152,10 +137,7 @@ def run(kops, tmp_path, check_mode=False, diff=False, **params):
     args.update(params)
     args.update(_ansible_check_mode=check_mode, _ansible_diff=diff, _ansible_remote_tmp=str(tmp_path / 'remote'),
                 _ansible_keep_remote_files=False)
-    with patch_module_args(args):
-        with pytest.raises((ExitJson, FailJson)) as caught:
-            kops_kubecfg.main()
-    return caught.type is FailJson, caught.value.args[0]
+    return call_main(kops_kubecfg, args)
 
 
 def mode(path):
@@ -403,10 +385,9 @@ def test_missing_cluster(kops, tmp_path):
 def test_missing_state_store_fails_before_kops_runs(kops, tmp_path):
     args = dict(name=NAME, kops_binary=kops.binary, kubeconfig=str(tmp_path / 'config'),
                 _ansible_remote_tmp=str(tmp_path / 'remote'))
-    with patch_module_args(args):
-        with pytest.raises(FailJson) as caught:
-            kops_kubecfg.main()
-    assert 'No kops state store' in caught.value.args[0]['msg']
+    failed, result = call_main(kops_kubecfg, args)
+    assert failed
+    assert 'No kops state store' in result['msg']
     assert kops.calls == []
 
 

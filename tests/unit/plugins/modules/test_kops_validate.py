@@ -5,41 +5,23 @@
 
 from __future__ import annotations
 
-import os
-import re
 
 import pytest
 
 from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.cloudops.kops.plugins.module_utils import _kops_waiter
 from ansible_collections.cloudops.kops.plugins.modules import kops_validate
+from ansible_collections.cloudops.kops.tests.unit.plugins.modules.kops_core_fixtures import (
+    call_main,
+    fake_binary,
+    patch_exits,
+    response,
+)
 
-FIXTURES = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'fixtures', 'kops_reference')
 NAME = 'fleetman.k8s.local'
 STORE = 's3://fleetman-kops-state'
 NOT_FOUND = (1, '', 'Error: error fetching cluster "%s": Cluster.kops.k8s.io "%s" not found\n' % (NAME, NAME))
-
-
-def recording(version, number):
-    """(exit code, stdout, stderr) of a real kops run recorded in tests/fixtures."""
-    folder = os.path.join(FIXTURES, version)
-    (match,) = [f for f in os.listdir(folder) if f.startswith('%d-' % number)]
-    with open(os.path.join(folder, match)) as handle:
-        text = handle.read()
-    rc = int(re.search(r'^exit_code: (\d+)$', text, re.M).group(1))
-    stdout = text.split('=== STDOUT ===\n', 1)[1].split('\n=== STDERR ===', 1)[0]
-    stderr = text.split('=== STDERR ===\n', 1)[1].split('\n=== FILE', 1)[0]
-    return rc, stdout, stderr
-
-
-class ExitJson(Exception):
-    pass
-
-
-class FailJson(Exception):
-    pass
 
 
 class FakeClock(object):
@@ -61,7 +43,7 @@ class FakeKops(object):
     def __init__(self, version='1.36.2'):
         self.version = version
         self.validations = []
-        self.instance_groups = recording(version, 67)
+        self.instance_groups = response(version, 67)
         self.calls = []
         self.environ = []
 
@@ -76,7 +58,7 @@ class FakeKops(object):
             environ.update(kwargs.get('environ_update') or {})
             self.environ.append(environ)
             answer = self.validations.pop(0)
-            return recording(self.version, answer) if isinstance(answer, int) else answer
+            return response(self.version, answer) if isinstance(answer, int) else answer
         raise AssertionError('unexpected kops call %r' % (args,))
 
     @property
@@ -94,23 +76,13 @@ def clock(monkeypatch):
 @pytest.fixture
 def kops(monkeypatch, tmp_path, clock):
     fake = FakeKops()
-    binary = tmp_path / 'kops'
-    binary.write_text('#!/bin/sh\nexit 99\n')
-    binary.chmod(0o755)
-    fake.binary = str(binary)
+    fake.binary = fake_binary(tmp_path)
 
     def run_command(self, args, **kwargs):
         return fake(self, args, **kwargs)
 
     monkeypatch.setattr(basic.AnsibleModule, 'run_command', run_command)
-
-    def exit_json(self, **kwargs):
-        raise ExitJson(kwargs)
-
-    def fail_json(self, **kwargs):
-        raise FailJson(kwargs)
-    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', fail_json)
+    patch_exits(monkeypatch)
     fake.warnings = []
     monkeypatch.setattr(basic.AnsibleModule, 'warn', lambda self, msg: fake.warnings.append(msg))
     return fake
@@ -120,16 +92,13 @@ def run(kops, check_mode=False, **params):
     args = dict(name=NAME, state_store=STORE, kops_binary=kops.binary)
     args.update(params)
     args['_ansible_check_mode'] = check_mode
-    with patch_module_args(args):
-        with pytest.raises((ExitJson, FailJson)) as caught:
-            kops_validate.main()
-    return caught.type is FailJson, caught.value.args[0]
+    return call_main(kops_validate, args)
 
 
 @pytest.mark.parametrize('version', ['1.30.1', '1.36.2'])
 def test_healthy_at_once(kops, clock, version):
     kops.version = version
-    kops.instance_groups = recording(version, 67)
+    kops.instance_groups = response(version, 67)
     kops.validations = [170]
     failed, result = run(kops)
     assert not failed, result
@@ -212,7 +181,7 @@ def test_api_server_and_use_kubeconfig_exclude_each_other(kops):
 @pytest.mark.parametrize('version', ['1.30.1', '1.36.2'])
 def test_waits_through_transient_errors_and_degraded_results(kops, clock, version):
     kops.version = version
-    kops.instance_groups = recording(version, 67)
+    kops.instance_groups = response(version, 67)
     kops.validations = [100, 104, 163, 170]
     failed, result = run(kops, timeout='5m', poll_interval='30s')
     assert not failed, result
@@ -281,7 +250,7 @@ def test_missing_cluster_fails_before_validating(kops):
 
 
 def test_state_store_errors_fail_before_validating(kops):
-    kops.instance_groups = recording('1.36.2', 24)
+    kops.instance_groups = response('1.36.2', 24)
     failed, result = run(kops)
     assert failed
     assert result['error_kind'] == 'state_store'
@@ -291,7 +260,7 @@ def test_state_store_errors_fail_before_validating(kops):
 
 def test_fatal_error_during_validation_stops_at_once(kops, clock):
     kops.version = '1.30.1'
-    kops.instance_groups = recording('1.30.1', 67)
+    kops.instance_groups = response('1.30.1', 67)
     kops.validations = [105, 170]
     failed, result = run(kops, kubeconfig='/does-not-exist.yaml')
     assert failed
@@ -303,7 +272,7 @@ def test_fatal_error_during_validation_stops_at_once(kops, clock):
 
 
 def test_credentials_error_during_validation_is_fatal(kops, clock):
-    kops.validations = [recording('1.36.2', 150)]
+    kops.validations = [response('1.36.2', 150)]
     failed, result = run(kops)
     assert failed
     assert result['attempts'] == 1

@@ -1,0 +1,16 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 cloudops.kops contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.cloudops.kops.tests.unit.plugins.modules.kops_core_fixtures import fake_binary
+
+
+@pytest.fixture
+def kops_binary(tmp_path):
+    """A kops_binary option value; run_command is mocked, so the file never runs."""
+    return fake_binary(tmp_path)
