@@ -123,6 +123,14 @@ def parse_duration(value):
     return seconds
 
 
+def duration_option(module, name, parse=parse_duration):
+    """Seconds in the module option ``name``; a bad value fails the module, naming the option."""
+    try:
+        return parse(module.params[name])
+    except ValueError as exc:
+        module.fail_json(msg='%s: %s' % (name, exc))
+
+
 def format_duration(seconds):
     """``900`` -> ``15m``, ``5400`` -> ``1h30m``, ``0.5`` -> ``0.5s`` (for messages)."""
     whole = int(seconds)

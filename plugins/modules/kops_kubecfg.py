@@ -181,8 +181,8 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_errors import NOT_FOUND
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_runner import KopsRunner, kops_argument_spec
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_waiter import (
+    duration_option,
     format_duration,
-    parse_duration,
     parse_go_duration,
 )
 from ansible_collections.cloudops.kops.plugins.module_utils._kubeconfig import (
@@ -206,16 +206,10 @@ def _utcnow():
 def check_input(module):
     """(path, admin_ttl seconds, renew_before seconds); every bad value fails before kops runs."""
     params = module.params
-    try:
-        ttl = parse_go_duration(params['admin_ttl'])
-    except ValueError as exc:
-        module.fail_json(msg='admin_ttl: %s' % exc)
+    ttl = duration_option(module, 'admin_ttl', parse_go_duration)
     if ttl <= 0:
         module.fail_json(msg='admin_ttl must be longer than 0.')
-    try:
-        renew = parse_duration(params['renew_before'])
-    except ValueError as exc:
-        module.fail_json(msg='renew_before: %s' % exc)
+    renew = duration_option(module, 'renew_before')
     if renew >= ttl:
         module.fail_json(msg='renew_before (%s) must be shorter than admin_ttl (%s), or every run would export a new '
                              'certificate.' % (format_duration(renew), format_duration(ttl)))

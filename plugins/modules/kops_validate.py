@@ -273,22 +273,16 @@ from ansible_collections.cloudops.kops.plugins.module_utils._kops_waiter import 
     ABORTED,
     DONE,
     Waiter,
+    duration_option,
     format_duration,
-    parse_duration,
 )
 
 
 def check_timing(module):
     """Durations in seconds; every bad value fails here, before kops runs."""
     params = module.params
-    try:
-        timeout = parse_duration(params['timeout'])
-    except ValueError as exc:
-        module.fail_json(msg='timeout: %s' % exc)
-    try:
-        interval = parse_duration(params['poll_interval'])
-    except ValueError as exc:
-        module.fail_json(msg='poll_interval: %s' % exc)
+    timeout = duration_option(module, 'timeout')
+    interval = duration_option(module, 'poll_interval')
     if interval <= 0:
         module.fail_json(msg='poll_interval must be longer than 0.')
     if params['success_count'] < 1:
