@@ -33,6 +33,8 @@ import threading
 import time
 import urllib.parse
 
+from .http_thread import ThreadedHttpServer
+
 try:  # the stand-in's readiness rule, when its package is importable (it is in the bed)
     from kops_standin.cloud import booted as _standin_booted
 except ImportError:  # pragma: no cover - mirror it
@@ -69,22 +71,15 @@ def _status(code: int, reason: str, message: str) -> dict:
             "message": message, "reason": reason, "code": code}
 
 
-class KubeApi:
+class KubeApi(ThreadedHttpServer):
     """Serves the fake API from a thread of the calling process on 127.0.0.1."""
 
     def __init__(self, aws_url: str, region: str, host: str = "127.0.0.1"):
+        super().__init__(host)
         self.aws_url = aws_url
         self.region = region
-        self.host = host
-        self.requests: list[str] = []
         self._clients: dict = {}
         self._lock = threading.Lock()
-        self._server: http.server.ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self._server.server_address[1]}"
 
     def cluster_url(self, cluster: str) -> str:
         return f"{self.url}/clusters/{cluster}"
@@ -177,7 +172,7 @@ class KubeApi:
         if rest == ["api"]:
             return 200, {"kind": "APIVersions", "versions": ["v1"],
                          "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0",
-                                                         "serverAddress": f"{self.host}:{self._port()}"}]}
+                                                         "serverAddress": f"{self.host}:{self.port}"}]}
         if rest == ["apis"]:
             return 200, {"kind": "APIGroupList", "apiVersion": "v1", "groups": []}
         if rest == ["api", "v1"]:
@@ -193,10 +188,7 @@ class KubeApi:
             return 404, _status(404, "NotFound", f'nodes "{rest[3]}" not found')
         return 404, _status(404, "NotFound", "the server could not find the requested resource")
 
-    def _port(self) -> int:
-        return self._server.server_address[1] if self._server else 0
-
-    def start(self) -> "KubeApi":
+    def handler(self) -> type[http.server.BaseHTTPRequestHandler]:
         api = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -218,20 +210,4 @@ class KubeApi:
             def log_message(self, *args):  # keep the command's output clean
                 pass
 
-        self._server = http.server.ThreadingHTTPServer((self.host, 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> "KubeApi":
-        return self.start()
-
-    def __exit__(self, *exc_info) -> None:
-        self.stop()
+        return Handler

@@ -20,6 +20,8 @@ import threading
 
 from kops_standin.build import build_zipapp
 
+from .http_thread import ThreadedHttpServer
+
 _KOPS = re.compile(r"^/kops/releases/download/v(?P<version>\d+\.\d+\.\d+)/kops-linux-(?P<arch>amd64|arm64)(?P<sha>\.sha256)?$")
 _KUBECTL = re.compile(r"^/kubectl/release/v(?P<version>\d+\.\d+\.\d+)/bin/linux/(?P<arch>amd64|arm64)/kubectl(?P<sha>\.sha256)?$")
 
@@ -40,21 +42,14 @@ esac
 """
 
 
-class Mirror:
+class Mirror(ThreadedHttpServer):
     """Serves the downloads from a thread of the calling process on 127.0.0.1."""
 
     def __init__(self, cache_dir: str | None = None, host: str = "127.0.0.1"):
+        super().__init__(host)
         self.cache_dir = cache_dir or tempfile.mkdtemp(prefix="kops-mirror-")
         os.makedirs(self.cache_dir, exist_ok=True)
-        self.host = host
-        self.requests: list[str] = []
         self._lock = threading.Lock()
-        self._server: http.server.ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self._server.server_address[1]}"
 
     def content(self, path: str) -> bytes | None:
         """The bytes served for ``path``, or None for a path the real hosts would not have."""
@@ -81,7 +76,7 @@ class Mirror:
         return (_KUBECTL_STANDIN.replace("{major}", major).replace("{minor}", minor)
                 .replace("{version}", version).replace("{arch}", arch)).encode()
 
-    def start(self) -> "Mirror":
+    def handler(self) -> type[http.server.BaseHTTPRequestHandler]:
         mirror = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -107,19 +102,4 @@ class Mirror:
             def log_message(self, *args):  # keep the command's output clean
                 pass
 
-        self._server = http.server.ThreadingHTTPServer((self.host, 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> "Mirror":
-        return self.start()
-
-    def __exit__(self, *exc_info) -> None:
-        self.stop()
+        return Handler
