@@ -138,6 +138,45 @@ def ig_name(ig):
     return (ig.get('metadata') or {}).get('name')
 
 
+# -- ownership ----------------------------------------------------------------------------
+# kops_cluster's node_* and image options reach only the groups `kops create cluster` makes
+# (nodes-<zone>, control-plane-<zone>/master-<zone>) or the node groups a play names; a group
+# added by kops_instance_group, or by hand, belongs to whoever made it.
+
+def kops_made_group_names(cluster_spec):
+    """Names `kops create cluster` gives the groups it makes, for the zones of this cluster."""
+    zones = stored_zones(cluster_spec)
+    names = {'nodes'}
+    for zone in zones:
+        names.update(('nodes-%s' % zone, 'control-plane-%s' % zone, 'master-%s' % zone))
+    return names
+
+
+def is_kops_made_group(ig, cluster_spec):
+    return ig_name(ig) in kops_made_group_names(cluster_spec)
+
+
+def owned_node_groups(igs, cluster_spec, selected=None, changes=None):
+    """The node groups that node_count, node_size and image apply to.
+
+    ``selected`` (node_instance_groups) names them explicitly; a name that is not a node
+    group of the cluster becomes a conflict on ``changes``.
+    """
+    nodes = [ig for ig in igs if is_node(ig)]
+    if selected:
+        by_name = dict((ig_name(ig), ig) for ig in nodes)
+        missing = [name for name in selected if name not in by_name]
+        if missing and changes is not None:
+            changes.conflicts.append('node_instance_groups names %s, which %s not a node instance group of the cluster.'
+                                     % (', '.join(missing), 'is' if len(missing) == 1 else 'are'))
+        return [by_name[name] for name in selected if name in by_name]
+    return [ig for ig in nodes if is_kops_made_group(ig, cluster_spec)]
+
+
+def owned_control_plane_groups(igs, cluster_spec):
+    return [ig for ig in igs if is_control_plane(ig) and is_kops_made_group(ig, cluster_spec)]
+
+
 # -- differences ---------------------------------------------------------------------------
 
 class SpecChanges(object):
@@ -267,10 +306,11 @@ def compare_cluster(cluster, igs, params, changes=None):
         first = min((zone_order.index(z) for z in zones if z in zone_order), default=len(zone_order))
         return (first, ig_name(ig))
 
-    nodes = sorted((ig for ig in igs if is_node(ig)), key=node_order)
+    nodes = sorted(owned_node_groups(igs, spec, params.get('node_instance_groups'), changes), key=node_order)
     if params.get('node_count') is not None:
         if not nodes:
-            changes.conflicts.append('node_count is set but cluster %s has no node instance groups.'
+            changes.conflicts.append('node_count is set but cluster %s has no node instance groups that kops_cluster '
+                                     'manages (named nodes-<zone>); select groups with node_instance_groups.'
                                      % (cluster.get('metadata') or {}).get('name'))
         for ig, size in zip(nodes, distribute(params['node_count'], len(nodes))):
             changes.set(ig, ('spec', 'minSize'), size)
@@ -278,11 +318,12 @@ def compare_cluster(cluster, igs, params, changes=None):
     if params.get('node_size'):
         for ig in nodes:
             changes.set(ig, ('spec', 'machineType'), params['node_size'])
+    control_plane = sorted(owned_control_plane_groups(igs, spec), key=ig_name)
     if params.get('control_plane_size'):
-        for ig in sorted((ig for ig in igs if is_control_plane(ig)), key=ig_name):
+        for ig in control_plane:
             changes.set(ig, ('spec', 'machineType'), params['control_plane_size'])
     if params.get('image'):
-        for ig in sorted(igs, key=ig_name):
+        for ig in sorted(control_plane + nodes, key=ig_name):
             changes.set(ig, ('spec', 'image'), params['image'])
     return changes
 

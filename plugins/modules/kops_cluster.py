@@ -67,17 +67,20 @@ options:
   control_plane_size:
     description:
       - EC2 instance type of the control plane nodes, for example V(t3.medium).
-      - On an existing cluster this sets the machine type of every control plane instance group.
+      - On an existing cluster this sets the machine type of the control plane instance groups C(kops create cluster)
+        made (C(control-plane-<zone>), C(master-<zone>)); see O(node_instance_groups) for the ownership rule.
     type: str
   node_count:
     description:
       - Total number of worker nodes, spread over the node instance groups as kops does at creation
         (one group per zone, the first groups take the remainder).
-      - On an existing cluster this sets C(minSize) and C(maxSize) of every instance group with role C(Node).
+      - On an existing cluster this sets C(minSize) and C(maxSize) of the node instance groups this module owns
+        (see O(node_instance_groups)), spread the same way.
     type: int
   node_size:
     description:
-      - EC2 instance type of the worker nodes. On an existing cluster this sets the machine type of every node instance group.
+      - EC2 instance type of the worker nodes. On an existing cluster this sets the machine type of the node instance
+        groups this module owns (see O(node_instance_groups)).
     type: str
   kubernetes_version:
     description:
@@ -124,8 +127,18 @@ options:
   image:
     description:
       - Machine image (AMI) for all instance groups, for example V(099720109477/ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20260714).
-      - On an existing cluster this sets the image of every instance group.
+      - On an existing cluster this sets the image of the instance groups this module owns (see O(node_instance_groups))
+        and of the control plane groups C(kops create cluster) made.
     type: str
+  node_instance_groups:
+    description:
+      - The node instance groups that O(node_count), O(node_size) and O(image) apply to on an existing cluster.
+      - "Ownership rule: by default these options reach only the node groups C(kops create cluster) made for the
+        cluster's zones (C(nodes-<zone>)). A group added with M(cloudops.kops.kops_instance_group), or by hand,
+        is never changed by this module unless it is named here."
+      - Every name must be a node instance group of the cluster.
+    type: list
+    elements: str
   cloud_labels:
     description:
       - Tags for every AWS resource of the cluster (C(spec.cloudLabels)). The stored labels are replaced by exactly these.
@@ -605,6 +618,7 @@ def main():
         control_plane_size=dict(type='str'),
         node_count=dict(type='int'),
         node_size=dict(type='str'),
+        node_instance_groups=dict(type='list', elements='str'),
         kubernetes_version=dict(type='str'),
         networking=dict(type='str'),
         topology=dict(type='str', choices=['public', 'private']),

@@ -124,3 +124,58 @@ def test_load_balancer_options_need_a_load_balancer():
     changes = spec.compare_cluster(cluster, igs, dict(api_loadbalancer_class='classic'))
     assert changes.conflicts and 'reaches its API through DNS' in changes.conflicts[0]
     assert changes.objects == []
+
+
+def _with_batch_group(version):
+    cluster, igs = stored(version)
+    batch = spec.new_instance_group('fleetman.k8s.local', 'batch', cluster['spec'], dict(
+        role='node', machine_type='m5.xlarge', min_size=0, max_size=4, zones=['us-west-2a']))
+    return cluster, igs + [batch]
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_cluster_options_leave_groups_it_did_not_make_alone(version):
+    cluster, igs = _with_batch_group(version)
+    params = dict(node_count=6, node_size='t3.large', control_plane_size='t3.large', image='ami-0123456789abcdef0')
+    changes = spec.compare_cluster(cluster, igs, params)
+    touched = sorted({d['object'] for d in changes.differences})
+    assert touched == sorted(
+        ['InstanceGroup/control-plane-us-west-2a', 'InstanceGroup/nodes-us-west-2a',
+         'InstanceGroup/nodes-us-west-2b', 'InstanceGroup/nodes-us-west-2c'])
+    assert not [o for o in changes.objects if o['metadata']['name'] == 'batch']
+    assert [o['spec']['maxSize'] for o in changes.objects if o['spec']['role'] == 'Node'] == [2, 2, 2]
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_rerun_with_extra_group_has_no_changes(version):
+    cluster, igs = _with_batch_group(version)
+    params = dict(zones=['us-west-2a', 'us-west-2b', 'us-west-2c'], node_count=3, node_size='t3.medium',
+                  control_plane_size='t3.medium', control_plane_count=1)
+    changes = spec.compare_cluster(cluster, igs, params)
+    assert changes.conflicts == [] and changes.differences == []
+
+
+def test_selected_node_groups_are_the_only_ones_changed():
+    cluster, igs = _with_batch_group('1.36.2')
+    changes = spec.compare_cluster(cluster, igs, dict(node_count=2, node_instance_groups=['batch']))
+    assert changes.differences == [
+        {'object': 'InstanceGroup/batch', 'field': 'spec.minSize', 'before': 0, 'after': 2},
+        {'object': 'InstanceGroup/batch', 'field': 'spec.maxSize', 'before': 4, 'after': 2},
+    ]
+
+
+def test_selecting_an_unknown_or_non_node_group_is_a_conflict():
+    cluster, igs = stored('1.30.1')
+    changes = spec.compare_cluster(cluster, igs, dict(node_size='t3.large',
+                                                      node_instance_groups=['control-plane-us-west-2a', 'gpu']))
+    assert changes.conflicts == ['node_instance_groups names control-plane-us-west-2a, gpu, which are not a node '
+                                 'instance group of the cluster.']
+    assert changes.differences == []
+
+
+def test_node_count_without_owned_groups_names_the_way_out():
+    cluster, igs = _with_batch_group('1.30.1')
+    igs = [ig for ig in igs if not ig['metadata']['name'].startswith('nodes-')]
+    changes = spec.compare_cluster(cluster, igs, dict(node_count=3))
+    assert 'node_instance_groups' in changes.conflicts[0]
+    assert changes.differences == []
