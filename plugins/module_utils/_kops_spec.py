@@ -294,7 +294,11 @@ def compare_cluster(cluster, igs, params, changes=None):
     if params.get('api_loadbalancer_class'):
         changes.set(cluster, ('spec', 'api', 'loadBalancer', 'class'), params['api_loadbalancer_class'].capitalize())
     if params.get('cloud_labels') is not None:
-        wanted = dict((str(k), str(v)) for k, v in params['cloud_labels'].items()) or None
+        wanted = dict((str(k), str(v)) for k, v in params['cloud_labels'].items())
+        if params.get('purge_tags') is False:
+            # amazon.aws purge_tags=false: add and update the given labels, keep the others.
+            wanted = dict(spec.get('cloudLabels') or {}, **wanted)
+        wanted = wanted or None
         if (spec.get('cloudLabels') or None) != wanted:
             changes.set(cluster, ('spec', 'cloudLabels'), wanted)
 
