@@ -58,6 +58,17 @@ def default_path(environ=None):
     return os.path.expanduser(os.path.join('~', '.kube', 'config'))
 
 
+# Not ``<kubeconfig>.lock``: kubectl (client-go's clientcmd) creates that name with O_EXCL for
+# the length of its own write and deletes it afterwards, so a lock file of that name that stays
+# in place (as a flock file must) would make every later ``kubectl config ...`` write fail.
+LOCK_SUFFIX = '.cloudops-kops.lock'
+
+
+def lock_path(path):
+    """The lock file that guards ``path``: beside the real file, so every symlink to it shares it."""
+    return os.path.realpath(path) + LOCK_SUFFIX
+
+
 def _flow_scalar(value):
     """A YAML scalar as PyYAML would quote it (``true`` or ``123`` must stay strings)."""
     text = yaml.safe_dump([value], default_flow_style=True, width=2 ** 31 - 1).strip()

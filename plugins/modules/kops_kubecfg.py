@@ -88,6 +88,15 @@ notes:
   - Every run with O(state=present) asks kops for a fresh export into a private temporary file, because only
     kops knows the cluster's current API server. That file is deleted as soon as it has been read; its entries
     reach the kubeconfig only when one of the reasons above calls for a new certificate.
+  - Several runs may write one kubeconfig at the same time (for example one cluster per host with C(forks)).
+    A run that must change the file takes an exclusive lock on C(<kubeconfig>.cloudops-kops.lock) beside it
+    (an empty file that is left in place; not C(<kubeconfig>.lock), which C(kubectl) uses), reads the file again,
+    decides again whether the certificate must be renewed, merges, and replaces the file atomically (a temporary
+    file in the same directory, fsynced, then renamed over it). No run loses another run's contexts and readers
+    never see a half-written file. A run that changes nothing takes no lock.
+  - Each missing parent directory of the kubeconfig is created with mode C(0700) whatever the umask; existing
+    directories are left as they are. The owner and group of an existing kubeconfig are kept where the module
+    may set them.
 seealso:
   - name: kops export kubeconfig
     description: The kops command this module runs.
@@ -178,6 +187,11 @@ import tempfile
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.common.text.converters import to_native
 
+from ansible_collections.cloudops.kops.plugins.module_utils._file_lock import (
+    atomic_write,
+    file_lock,
+    make_private_dirs,
+)
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_errors import NOT_FOUND
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_runner import KopsRunner, kops_argument_spec
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_waiter import (
@@ -194,9 +208,12 @@ from ansible_collections.cloudops.kops.plugins.module_utils._kubeconfig import (
     certificate_not_after,
     client_certificate,
     default_path,
+    lock_path,
 )
 
 FILE_MODE = 0o600
+# Each writer holds the lock only to re-read, merge and replace the file (milliseconds).
+LOCK_TIMEOUT = 120
 
 
 def _utcnow():
@@ -233,27 +250,25 @@ def read_kubeconfig(module, path):
         module.fail_json(msg='kubeconfig %s cannot be updated safely: %s' % (path, exc))
 
 
+def kubeconfig_lock(path):
+    """Make the missing parent directories (each 0700, whatever the umask) and lock the file.
+
+    The lock is an flock on ``<real kubeconfig>.cloudops-kops.lock``; directories that already
+    existed keep their mode.
+    """
+    make_private_dirs(os.path.dirname(os.path.realpath(path)))
+    return file_lock(lock_path(path), timeout=LOCK_TIMEOUT)
+
+
 def write_kubeconfig(module, path, text):
-    """Atomic replace; the file is 0600 before any secret reaches it."""
+    """Atomic replace (temporary file, fsync, rename, fsync of the directory); call it under kubeconfig_lock.
+
+    The result is always 0600, because the file holds a private key: the temporary file is 0600
+    before any secret reaches it. The owner and group of an existing file are kept where this
+    process may set them.
+    """
     # Like kubectl, write through a symlinked kubeconfig instead of replacing the link.
-    path = os.path.realpath(path)
-    directory = os.path.dirname(path)
-    if not os.path.isdir(directory):
-        os.makedirs(directory, 0o700)
-    if os.path.exists(path):
-        # Tighten first: atomic_move copies the old file's mode onto the new one.
-        os.chmod(path, FILE_MODE)
-    else:
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
-    fd, tmp = tempfile.mkstemp(prefix='.kubeconfig-', dir=directory)
-    try:
-        with os.fdopen(fd, 'wb') as handle:
-            handle.write(text.encode('utf-8'))
-        os.chmod(tmp, FILE_MODE)
-        module.atomic_move(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    atomic_write(os.path.realpath(path), text.encode('utf-8'), mode=FILE_MODE)
 
 
 def credential_expiry(config, user_name, base_dir):
@@ -289,42 +304,66 @@ def same_endpoint(old, new):
 
 
 def absent(module, path, config, name):
-    result = dict(changed=False, kubeconfig=path, context=name, exported=False,
-                  current_context=config.current_context if config else None)
-    if config is None:
-        module.exit_json(**result)
     base_dir = os.path.dirname(path)
-    before = describe(config, name, base_dir)
-    edited = Kubeconfig(config.text)
-    context = edited.entry('contexts', name)
-    if context is not None:
-        ctx = context.get('context') or {}
-        edited.remove('contexts', name)
-        still_used = [(c.get('context') or {}) for c in edited.data.get('contexts') or []]
-        if ctx.get('cluster') and not any(c.get('cluster') == ctx['cluster'] for c in still_used):
-            edited.remove('clusters', ctx['cluster'])
-        if ctx.get('user') and not any(c.get('user') == ctx['user'] for c in still_used):
-            edited.remove('users', ctx['user'])
-    if edited.current_context == name:
-        edited.set_current_context('')
-    finish(module, path, config, edited, result, before, describe(edited, name, base_dir))
+
+    def plan(config):
+        result = dict(changed=False, kubeconfig=path, context=name, exported=False)
+        if config is None:
+            return None, result, {}, {}
+        edited = Kubeconfig(config.text)
+        context = edited.entry('contexts', name)
+        if context is not None:
+            ctx = context.get('context') or {}
+            edited.remove('contexts', name)
+            still_used = [(c.get('context') or {}) for c in edited.data.get('contexts') or []]
+            if ctx.get('cluster') and not any(c.get('cluster') == ctx['cluster'] for c in still_used):
+                edited.remove('clusters', ctx['cluster'])
+            if ctx.get('user') and not any(c.get('user') == ctx['user'] for c in still_used):
+                edited.remove('users', ctx['user'])
+        if edited.current_context == name:
+            edited.set_current_context('')
+        return edited, result, describe(config, name, base_dir), describe(edited, name, base_dir)
+
+    finish(module, path, config, plan)
 
 
-def finish(module, path, old, new, result, before, after):
-    text_changed = old is None or new.text != old.text
-    mode_changed = os.path.exists(path) and (os.stat(path).st_mode & 0o7777) != FILE_MODE
-    result['changed'] = bool(text_changed or mode_changed)
-    result['current_context'] = new.current_context
-    if module._diff:
-        result['diff'] = dict(before=before, after=after, before_header=path, after_header=path)
-    if result['changed'] and not module.check_mode:
+def pending_changes(path, old, new):
+    """(text changed, mode changed) between the file as read (``old``) and ``new``."""
+    text_changed = new is not None and (old is None or new.text != old.text)
+    mode_changed = new is not None and os.path.exists(path) and (os.stat(path).st_mode & 0o7777) != FILE_MODE
+    return text_changed, mode_changed
+
+
+def finish(module, path, config, plan):
+    """Apply ``plan(config) -> (new Kubeconfig or None, result, diff before, diff after)`` to the file.
+
+    Race safety: the first plan, including "the certificate is about to expire", runs on the file as
+    read without a lock. Writers only ever replace the file atomically, so that read is a whole file,
+    and when it needs no change (the usual run) the answer was true when it was read: nothing is
+    locked, created or written. When a change is due, the file is locked, read again and planned
+    again under the lock, so the read-merge-write always starts from what the last writer left and
+    never drops another run's contexts; a parallel run that already renewed the certificate turns
+    this one into a no-op. Check mode never locks or creates anything.
+    """
+    new, result, before, after = plan(config)
+    text_changed, mode_changed = pending_changes(path, config, new)
+    if (text_changed or mode_changed) and not module.check_mode:
         try:
-            if text_changed:
-                write_kubeconfig(module, path, new.text)
-            else:
-                os.chmod(path, FILE_MODE)
+            with kubeconfig_lock(path):
+                config = read_kubeconfig(module, path)
+                new, result, before, after = plan(config)
+                text_changed, mode_changed = pending_changes(path, config, new)
+                if text_changed:
+                    write_kubeconfig(module, path, new.text)
+                elif mode_changed:
+                    os.chmod(path, FILE_MODE)
         except (IOError, OSError) as exc:
             module.fail_json(msg='Could not write kubeconfig %s: %s' % (path, to_native(exc)), **result)
+    result['changed'] = bool(text_changed or mode_changed)
+    current = new if new is not None else config
+    result['current_context'] = current.current_context if current is not None else None
+    if module._diff:
+        result['diff'] = dict(before=before, after=after, before_header=path, after_header=path)
     module.exit_json(**result)
 
 
@@ -352,8 +391,6 @@ def export(module, runner, name):
 
 
 def present(module, path, config, name, renew_before):
-    params = module.params
-    base_dir = os.path.dirname(path)
     runner = KopsRunner(module)
     kops_version = runner.version  # probed first, so an unsupported kops fails before the export
     fresh, result = export(module, runner, name)
@@ -365,7 +402,15 @@ def present(module, path, config, name, renew_before):
     fresh_user = fresh.entry('users', ctx.get('user'))
     if fresh_cluster is None or fresh_user is None:
         runner.fail('kops exported an incomplete kubeconfig for %s (no cluster or user entry).' % name, result)
+    finish(module, path, config, lambda current: plan_present(module, path, current, name, renew_before,
+                                                              fresh_context, fresh_cluster, fresh_user, kops_version))
 
+
+def plan_present(module, path, config, name, renew_before, fresh_context, fresh_cluster, fresh_user, kops_version):
+    """Whether ``config`` needs kops's fresh entries, and the file with them merged (see finish)."""
+    params = module.params
+    base_dir = os.path.dirname(path)
+    ctx = fresh_context.get('context') or {}
     now = _utcnow()
     reasons = []
     if config is None or config.entry('contexts', name) is None:
@@ -411,7 +456,7 @@ def present(module, path, config, name, renew_before):
     )
     if reasons:
         output['export_reason'] = '; '.join(reasons)
-    finish(module, path, config, new, output, describe(config, name, base_dir), after)
+    return new, output, describe(config, name, base_dir), after
 
 
 def main():

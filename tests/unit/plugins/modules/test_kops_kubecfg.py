@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import base64
 import datetime
+import fcntl
+import multiprocessing
 import os
 import stat
 
@@ -451,3 +453,220 @@ def test_writes_through_a_symlinked_kubeconfig(kops, tmp_path):
     assert link.is_symlink()
     assert NAME in real.read_text()
     assert mode(real) == 0o600
+
+
+# -- parent directories, lock and atomic replace (issue 8) ------------------------------------------
+
+
+class NamedKops(FakeKops):
+    """Exports whichever cluster ``--name`` names; ``during_export(name, path)`` runs while kops "works"."""
+
+    def __init__(self, during_export=None):
+        super(NamedKops, self).__init__()
+        self.during_export = during_export
+
+    def __call__(self, module, args, **kwargs):
+        if args[1:3] != ['export', 'kubecfg']:
+            return super(NamedKops, self).__call__(module, args, **kwargs)
+        self.calls.append(list(args))
+        name = args[args.index('--name') + 1]
+        if self.during_export is not None:
+            self.during_export(name, module.params['kubeconfig'])
+        with open(args[args.index('--kubeconfig') + 1], 'w') as handle:
+            handle.write(kops_kubeconfig().replace(NAME, name))
+        return 0, 'kOps has set your kubectl context to %s\n' % name, ''
+
+
+def use(monkeypatch, fake):
+    def run_command(self, args, **kwargs):
+        return fake(self, args, **kwargs)
+
+    monkeypatch.setattr(basic.AnsibleModule, 'run_command', run_command)
+    return fake
+
+
+def run_named(fake, tmp_path, name, kubeconfig, check_mode=False):
+    remote = tmp_path / ('remote-' + name)
+    args = dict(name=name, state_store=STORE, kops_binary=fake.binary, kubeconfig=str(kubeconfig),
+                _ansible_check_mode=check_mode, _ansible_diff=False, _ansible_remote_tmp=str(remote),
+                _ansible_keep_remote_files=False)
+    return call_main(kops_kubecfg, args)
+
+
+def lock_is_free(kubeconfig):
+    fd = os.open(_kubeconfig.lock_path(str(kubeconfig)), os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+
+
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def test_every_created_parent_directory_is_0700(kops, tmp_path, umask_022):
+    home = tmp_path / 'home'
+    home.mkdir()
+    home.chmod(0o751)
+    target = home / 'ops' / 'kube' / 'fleet' / 'config'
+    failed, result = run(kops, tmp_path, kubeconfig=str(target))
+    assert not failed, result
+    assert [mode(d) for d in (home / 'ops', home / 'ops' / 'kube', target.parent)] == [0o700] * 3
+    assert mode(home) == 0o751  # it existed: never chmodded
+    assert mode(target) == 0o600
+
+
+def test_a_write_that_fails_leaves_the_old_file_and_no_temporary_file(kops, tmp_path, monkeypatch):
+    target = tmp_path / 'kube' / 'config'
+    target.parent.mkdir()
+    target.write_text(OTHER)
+    real_mkstemp = kops_kubecfg.tempfile.mkstemp
+
+    def read_only_mkstemp(*args, **kwargs):
+        """A temporary file whose writes fail part-way (EBADF), as a full disk would."""
+        fd, name = real_mkstemp(*args, **kwargs)
+        os.close(fd)
+        return os.open(name, os.O_RDONLY), name
+
+    monkeypatch.setattr(kops_kubecfg.tempfile, 'mkstemp', read_only_mkstemp)
+    new = tmp_path / 'fresh' / 'config'
+    failed, result = run(kops, tmp_path, kubeconfig=str(new))
+    assert failed
+    assert not new.exists()  # never an empty or partial kubeconfig
+    assert lock_is_free(new)
+
+    failed, result = run(kops, tmp_path, kubeconfig=str(target))
+    assert failed
+    assert result['msg'].startswith('Could not write kubeconfig %s: ' % target)
+    assert target.read_text() == OTHER
+    assert sorted(p.name for p in target.parent.iterdir()) == ['config', 'config' + _kubeconfig.LOCK_SUFFIX]
+    assert lock_is_free(target)
+
+
+def test_the_lock_is_released_when_the_file_turns_bad_under_it(tmp_path, monkeypatch):
+    target = tmp_path / 'config'
+    target.write_text(OTHER)
+
+    def break_the_file(name, path):
+        with open(path, 'w') as handle:
+            handle.write('clusters: {not: a list}\n')
+
+    fake = use(monkeypatch, NamedKops(during_export=break_the_file))
+    fake.binary = fake_binary(tmp_path)
+    patch_exits(monkeypatch)
+    failed, result = run_named(fake, tmp_path, NAME, target)
+    assert failed
+    assert 'cannot be updated safely' in result['msg']
+    assert lock_is_free(target)
+
+
+def test_the_merge_starts_from_the_file_as_it_is_under_the_lock(tmp_path, monkeypatch):
+    """Another writer adds its context while kops exports: it must survive this run's write."""
+    target = tmp_path / 'config'
+    target.write_text(OTHER)
+    other = kops_kubeconfig().replace(NAME, 'other.k8s.local')
+    fresh_other = _kubeconfig.Kubeconfig(other)
+
+    def concurrent_writer(name, path):
+        config = _kubeconfig.Kubeconfig(target.read_text())
+        for section in ('clusters', 'users', 'contexts'):
+            config.upsert(section, fresh_other.data[section][0])
+        target.write_text(config.text)
+
+    fake = use(monkeypatch, NamedKops(during_export=concurrent_writer))
+    fake.binary = fake_binary(tmp_path)
+    patch_exits(monkeypatch)
+    failed, result = run_named(fake, tmp_path, NAME, target)
+    assert not failed, result
+    data = yaml.safe_load(target.read_text())
+    assert [c['name'] for c in data['contexts']] == ['prod', 'other.k8s.local', NAME]
+    for block in OTHER_BLOCKS:
+        assert block in target.read_text()
+
+
+def test_the_renewal_is_decided_on_the_file_under_the_lock(tmp_path, monkeypatch):
+    """A parallel run renewed the certificate while kops exported: this run must keep that one."""
+    target = tmp_path / 'config'
+    target.write_text(kops_kubeconfig(hours=0.5))  # about to expire: a renewal is due when first read
+    target.chmod(0o600)
+    renewed_meanwhile = kops_kubeconfig(hours=18)
+
+    def parallel_renewal(name, path):
+        target.write_text(renewed_meanwhile)
+
+    fake = use(monkeypatch, NamedKops(during_export=parallel_renewal))
+    fake.binary = fake_binary(tmp_path)
+    patch_exits(monkeypatch)
+    failed, result = run_named(fake, tmp_path, NAME, target)
+    assert not failed, result
+    assert result['exported'] is False
+    assert result['changed'] is False
+    assert target.read_text() == renewed_meanwhile
+
+
+def test_no_lock_file_for_check_mode_or_a_run_without_changes(kops, tmp_path):
+    target = tmp_path / 'kube' / 'config'
+    failed, result = run(kops, tmp_path, check_mode=True, kubeconfig=str(target))
+    assert not failed and result['changed']
+    assert not target.parent.exists()
+    failed, result = run(kops, tmp_path, kubeconfig=str(target))
+    assert not failed and result['changed']
+    lock = target.parent / ('config' + _kubeconfig.LOCK_SUFFIX)
+    assert lock.exists() and mode(lock) == 0o600
+    # kubectl's own lock name stays free, or `kubectl config ...` would fail with "file exists"
+    assert not (target.parent / 'config.lock').exists()
+    lock.unlink()
+    failed, result = run(kops, tmp_path, kubeconfig=str(target))
+    assert not failed and not result['changed']
+    assert not lock.exists()
+
+
+def _export_in_a_child(fake, tmp_path, name, target, barrier, outcome):
+    """Runs in a forked process: one kops_kubecfg run; the barrier makes every run read before any writes."""
+    fake.during_export = lambda *a: barrier.wait(30)
+    try:
+        failed, result = run_named(fake, tmp_path, name, target)
+        outcome.put((name, failed, result.get('msg')))
+    except BaseException as exc:  # pragma: no cover - reported to the parent
+        outcome.put((name, True, repr(exc)))
+    finally:
+        outcome.close()
+        outcome.join_thread()
+        os._exit(0)
+
+
+def test_parallel_exports_keep_every_context(tmp_path, monkeypatch):
+    target = tmp_path / 'kube' / 'config'
+    target.parent.mkdir()
+    target.write_text(OTHER)
+    fake = use(monkeypatch, NamedKops())
+    fake.binary = fake_binary(tmp_path)
+    patch_exits(monkeypatch)
+    names = ['c%d.k8s.local' % i for i in range(6)]
+    fork = multiprocessing.get_context('fork')
+    barrier, outcome = fork.Barrier(len(names)), fork.Queue()
+    children = [fork.Process(target=_export_in_a_child, args=(fake, tmp_path, name, target, barrier, outcome))
+                for name in names]
+    for child in children:
+        child.start()
+    results = [outcome.get(timeout=120) for dummy in children]
+    for child in children:
+        child.join(60)
+    assert [r for r in results if r[1]] == []
+    text = target.read_text()
+    data = yaml.safe_load(text)
+    assert sorted(c['name'] for c in data['contexts']) == sorted(['prod'] + names)
+    assert sorted(u['name'] for u in data['users']) == sorted(['prod-admin'] + names)
+    assert sorted(c['name'] for c in data['clusters']) == sorted(['prod'] + names)
+    for block in OTHER_BLOCKS:
+        assert block in text  # the user's own entries, byte for byte
+    assert data['current-context'] in names
+    assert mode(target) == 0o600
+    assert sorted(p.name for p in target.parent.iterdir()) == ['config', 'config' + _kubeconfig.LOCK_SUFFIX]
