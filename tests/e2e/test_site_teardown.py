@@ -10,14 +10,24 @@ idempotent second run, validate.yml, a refused teardown, the real teardown.
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+from pathlib import Path
 
 import pytest
 
-from e2e_helpers import bucket_exists, cluster_resources, run_playbook, unique
+from e2e_helpers import BIN, REPO, bucket_exists, cluster_resources, run_playbook, unique
 
 NAME = unique("e2e") + ".k8s.local"
 BUCKET = unique("e2e-state")
+USER_KUBECONFIG = """apiVersion: v1
+kind: Config
+clusters: [{name: mine, cluster: {server: "https://203.0.113.10"}}]
+contexts: [{name: mine, context: {cluster: mine, user: mine}}]
+current-context: mine
+users: [{name: mine, user: {token: not-a-secret}}]
+"""
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +43,25 @@ def bed(testbed_vars, aws, tmp_path_factory):
         "cluster_validate_timeout": "5m",
         "cluster_validate_poll_interval": "2s",
     }
-    return {"vars_file": os.environ["TESTBED_EXTRA_VARS"], "extra": extra, "work": work, "aws": aws}
+    # The user's own default kubeconfig: only kops_kubecfg may write a kubeconfig, and it was asked for another file.
+    default_kubeconfig = Path(os.environ["KUBECONFIG"])
+    default_kubeconfig.parent.mkdir(parents=True, exist_ok=True)
+    if not default_kubeconfig.exists():
+        default_kubeconfig.write_text(USER_KUBECONFIG)
+    return {"vars_file": os.environ["TESTBED_EXTRA_VARS"], "extra": extra, "work": work, "aws": aws,
+            "default_kubeconfig": default_kubeconfig, "default_kubeconfig_bytes": default_kubeconfig.read_bytes()}
+
+
+def test_bad_cluster_settings_fail_before_anything_is_made(bed):
+    extra = dict(bed["extra"], kops_cluster_name="Fleetman_Cluster", cluster_zones=["eu-west-1a", "eu-west-1b"])
+    run = run_playbook("site.yml", bed["vars_file"], extra)
+    assert run.rc != 0
+    assert "Cluster settings rejected before anything was created" in run.stdout, run.explain()
+    assert "cluster_name Fleetman_Cluster is not a DNS name" in run.stdout, run.explain()
+    assert "eu-west-1a, eu-west-1b are in region eu-west-1, not in region us-west-2" in run.stdout, run.explain()
+    assert not bucket_exists(bed["aws"], BUCKET)
+    assert not (bed["work"] / "tools").exists()
+    assert not (bed["work"] / "ssh").exists()
 
 
 def test_check_mode_on_a_fresh_bed_writes_nothing(bed):
@@ -93,12 +121,33 @@ def test_site_builds_a_validated_cluster(bed):
     # Inside the test bed the kubeconfig's server is the bed's Kubernetes API (KOPS_STANDIN_KUBE_API).
     assert f"API endpoint: {os.environ['KOPS_STANDIN_KUBE_API']}/clusters/{NAME}" in run.stdout, run.explain()
     assert NAME in (bed["work"] / "kubeconfig").read_text()
+    assert bed["default_kubeconfig"].read_bytes() == bed["default_kubeconfig_bytes"]
 
 
-def test_second_site_run_changes_nothing(bed):
+def instance_group(bed, name):
+    """The stored InstanceGroup ``name``, read with the kops the site playbook installed."""
+    out = subprocess.run([str(bed["work"] / "tools" / "kops"), "get", "ig", name, "--name", NAME, "-o", "json",
+                          "--state", f"s3://{BUCKET}"], capture_output=True, text=True, check=True).stdout
+    return json.loads(out)
+
+
+def test_second_site_run_leaves_a_group_it_does_not_own_alone(bed):
+    # The kops_instance_group module's own example: a batch group, m5.xlarge, 0-4.
+    args = {"cluster_name": NAME, "name": "batch", "role": "node", "machine_type": "m5.xlarge", "min_size": 0,
+            "max_size": 4, "zones": ["us-west-2a"], "state_store": f"s3://{BUCKET}",
+            "binary_path": str(bed["work"] / "tools" / "kops"), "region": "us-west-2"}
+    added = subprocess.run([str(BIN / "ansible"), "localhost", "-m", "cloudops.kops.kops_instance_group", "-a", json.dumps(args)],
+                           cwd=REPO, capture_output=True, text=True, check=False)
+    assert added.returncode == 0, added.stdout + added.stderr
+    before = instance_group(bed, "batch")["spec"]
+
     run = run_playbook("site.yml", bed["vars_file"], bed["extra"])
     assert run.rc == 0, run.explain()
     assert run.changed() == 0, run.explain()
+    after = instance_group(bed, "batch")["spec"]
+    assert (after["machineType"], after["minSize"], after["maxSize"]) == ("m5.xlarge", 0, 4)
+    assert after == before
+    assert bed["default_kubeconfig"].read_bytes() == bed["default_kubeconfig_bytes"]
 
 
 def test_validate_playbook_reports_the_cluster(bed):
