@@ -1,10 +1,10 @@
-#!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 # Copyright (c) 2026 cloudops.kops contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Read-only probe of the cloudops.kops.kops_tools role, run on the management server by one
-``ansible.builtin.script`` task (roles in collections cannot carry modules of their own).
+``ansible.builtin.script`` task (roles in collections cannot carry modules of their own) with
+the host's Python.
 
     probe.py INSTALL_DIR KOPS_VERSION KUBECTL_VERSION USE_PATH
 
