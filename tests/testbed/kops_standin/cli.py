@@ -23,6 +23,7 @@ COMMANDS = {
     ("version",): ("version", "version"),
     ("create",): ("create", "create"),
     ("create", "cluster"): ("create_cluster", "create_cluster"),
+    ("create", "sshpublickey"): ("create_sshpublickey", "create_sshpublickey"),
     ("get", "clusters"): ("get_clusters", "get_clusters"),
     ("get", "instancegroups"): ("get_instancegroups", "get_instancegroups"),
     ("get", "all"): (None, "get_misc"),
@@ -123,6 +124,19 @@ def _resolve(argv, root_flags):
 
 
 def main(argv):
+    try:
+        return _main(argv)
+    except Exception as exc:  # noqa: BLE001 - the stand-in never prints a Python traceback
+        # A bug or an unexpected failure (boto3, YAML, I/O) in this test infrastructure ends the way
+        # kops ends a failure: one "Error:" line on stderr, exit 1. (Exit 2 is a Go panic; the
+        # stand-in has none.)
+        sys.stdout.flush()
+        sys.stderr.write("Error: kops stand-in internal error: %s\n" % " ".join(
+            ("%s: %s" % (type(exc).__name__, exc)).split()))
+        return 1
+
+
+def _main(argv):
     ver = vermod.current()
     root_help = flagmod.load_help(ver, "root")
     root_flags = flagmod.flags_from_help(root_help)

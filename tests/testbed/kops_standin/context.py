@@ -1,5 +1,6 @@
 """Cluster-name resolution (root.go ClusterName) shared by the commands."""
 
+import json
 import os
 import sys
 
@@ -33,15 +34,35 @@ def current_context():
     return ""
 
 
+def flag_name(parsed):
+    """root.go: --name defaults to $KOPS_CLUSTER_NAME."""
+    return parsed.values["name"] if parsed.given("name") else os.environ.get("KOPS_CLUSTER_NAME", "")
+
+
+def process_args(parsed, usage):
+    """root.go RootCmd.ProcessArgs: at most one positional cluster name, and only without --name."""
+    name = flag_name(parsed)
+    args = parsed.args
+    if not args:
+        return name
+    if len(args) == 1 and not name:
+        return args[0]
+    out = "\nFound multiple arguments which look like a cluster name\n"
+    if name:
+        out += "\t%s (via flag)\n" % json.dumps(name)
+    out += "".join("\t%s (as argument)\n" % json.dumps(a) for a in args)
+    out += ("\nThis often happens if you specify an argument to a boolean flag without using =\n"
+            "For example: use `--bastion=true` or `--bastion`, not `--bastion true`\n\n")
+    sys.stdout.write(out)
+    if len(args) == 1:
+        raise KopsError("cannot specify cluster via --name and positional argument", usage)
+    raise KopsError("expected a single <clustername> to be passed as an argument", usage)
+
+
 def cluster_name(ver, parsed, usage, positional_ok=True, kubeconfig_fallback=True):
-    name = parsed.get("name") or os.environ.get("KOPS_CLUSTER_NAME") or ""
-    if positional_ok and parsed.args:
-        if len(parsed.args) > 1:
-            raise KopsError("expected a single <clustername> to be passed as an argument", usage)
-        arg = parsed.args[0]
-        if parsed.get("name") and parsed.get("name") != arg:
-            raise KopsError("cannot specify cluster via --name and positional argument", usage)
-        name = arg
+    """clusterNameArgs (kubeconfig_fallback) / clusterNameArgsNoKubeconfig, or with positional_ok=False
+    the commands whose positional arguments are not the cluster (rootCommand.ClusterName(true))."""
+    name = process_args(parsed, usage) if positional_ok else flag_name(parsed)
     if name:
         return name
     if kubeconfig_fallback:

@@ -97,23 +97,59 @@ class Parsed:
         return value is True or value == "true"
 
 
+def _flag_name(flag):
+    """pflag's name in "invalid argument" errors: "-o, --output" when the flag has a shorthand."""
+    return "-%s, --%s" % (flag.short, flag.name) if flag.short else "--%s" % flag.name
+
+
+_DURATION_PART = re.compile(r"([0-9]*(?:\.[0-9]*)?)([^0-9.]*)")
+_UNITS = ("ns", "us", "\u00b5s", "\u03bcs", "ms", "s", "m", "h")
+
+
+def _duration_error(value):
+    """Go time.ParseDuration's error text for ``value``, or None when it parses."""
+    quoted = '"%s"' % value
+    text = value[1:] if value[:1] in "+-" else value
+    if text == "0":
+        return None
+    if not text:
+        return "time: invalid duration " + quoted
+    pos = 0
+    while pos < len(text):
+        m = _DURATION_PART.match(text, pos)
+        number, unit = m.group(1), m.group(2)
+        if number in ("", "."):
+            return "time: invalid duration " + quoted
+        if not unit:
+            return "time: missing unit in duration " + quoted
+        if unit not in _UNITS:
+            return 'time: unknown unit "%s" in duration %s' % (unit, quoted)
+        pos = m.end()
+    return None
+
+
 def _set(parsed, flag, value, usage):
     if flag.deprecated:
         parsed.deprecations.append("Flag --%s has been deprecated, %s" % (flag.name, flag.deprecated))
     if flag.type == "bool":
         if value not in ("true", "false", "1", "0", "t", "f", "TRUE", "FALSE", "True", "False"):
-            raise KopsError('invalid argument "%s" for "--%s" flag: strconv.ParseBool: parsing "%s": invalid syntax'
-                            % (value, flag.name, value), usage)
+            raise KopsError('invalid argument "%s" for "%s" flag: strconv.ParseBool: parsing "%s": invalid syntax'
+                            % (value, _flag_name(flag), value), usage)
         parsed.values[flag.name] = value in ("true", "1", "t", "TRUE", "True")
     elif flag.is_list:
         parsed.values.setdefault(flag.name, [])
         parsed.values[flag.name].extend(v for v in value.split(",") if v != "")
+    elif flag.type == "duration":
+        err = _duration_error(value)
+        if err:
+            raise KopsError('invalid argument "%s" for "%s" flag: %s' % (value, _flag_name(flag), err), usage)
+        parsed.values[flag.name] = value
     elif flag.type in ("int", "int32", "int64"):
         try:
             int(value)
         except ValueError:
-            raise KopsError('invalid argument "%s" for "--%s" flag: strconv.ParseInt: parsing "%s": invalid syntax'
-                            % (value, flag.name, value), usage)
+            raise KopsError('invalid argument "%s" for "%s" flag: strconv.ParseInt: parsing "%s": invalid syntax'
+                            % (value, _flag_name(flag), value), usage)
         parsed.values[flag.name] = int(value)
     else:
         parsed.values[flag.name] = value

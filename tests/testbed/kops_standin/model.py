@@ -2,6 +2,7 @@
 
 import base64
 import datetime
+import json
 import re
 
 import yaml
@@ -20,11 +21,33 @@ def now_stamp():
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def validate_cluster_name(name):
-    if not _DNS1123.match(name) or len(name) > 253:
-        raise KopsError(
-            '[metadata.name: Invalid value: "%s": %s, objectMeta.name: Invalid value: "%s": Cluster Name must be a '
-            "valid DNS name (e.g. --name=mycluster.myzone.com) errors: %s]" % (name, _RFC1123_MSG, name, _RFC1123_MSG))
+def _go_quote(text):
+    """Go's %q for the ASCII names kops validates."""
+    return json.dumps(text)
+
+
+def validate_cluster_name(ver, name, dns_none=True):
+    """pkg/apis/kops/validation/validation.go newValidateCluster (name part), as kops aggregates it.
+
+    ValidateObjectMeta(NameIsDNSSubdomain) adds one metadata.name error per IsDNS1123Subdomain
+    message, then objectMeta.name adds kops's own. A name without a dot is refused by 1.30.1; 1.36.2
+    accepts it when the cluster uses no DNS (`&& !cluster.UsesNoneDNS()`)."""
+    msgs = []
+    if len(name) > 253:
+        msgs.append("must be no more than 253 characters")
+    if not _DNS1123.fullmatch(name):
+        msgs.append(_RFC1123_MSG)
+    quoted = _go_quote(name)
+    errs = ["metadata.name: Invalid value: %s: %s" % (quoted, m) for m in msgs]
+    if msgs:
+        errs.append("objectMeta.name: Invalid value: %s: Cluster Name must be a valid DNS name "
+                    "(e.g. --name=mycluster.myzone.com) errors: %s" % (quoted, ", ".join(msgs)))
+    elif "." not in name and (ver == "1.30.1" or not dns_none):
+        errs.append("objectMeta.name: Invalid value: %s: Cluster Name must be a fully-qualified DNS name "
+                    "(e.g. --name=mycluster.myzone.com)" % quoted)
+    if errs:
+        # k8s.io/apimachinery util/errors aggregate.Error(): one error bare, several in [a, b].
+        raise KopsError(errs[0] if len(errs) == 1 else "[" + ", ".join(errs) + "]")
 
 
 # -- names kops derives ----------------------------------------------------
@@ -73,7 +96,11 @@ def table_role(ig):
 
 # -- loading from the state store -----------------------------------------
 def load_cluster(store, name):
-    data = store.read(name, "config")
+    """ClusterVFS.find: None when the config does not exist; a read failure is an error."""
+    try:
+        data = store.read(name, "config")
+    except KopsError as err:
+        raise KopsError('error reading cluster configuration "%s": %s' % (name, err.msg))
     if data is None:
         return None
     return yaml.safe_load(data)
@@ -101,7 +128,11 @@ def strip_cluster_label(ig):
 
 
 def require_cluster(store, name):
-    cluster = load_cluster(store, name)
+    """cmd/kops/root.go GetCluster: clientset.GetCluster errors wrapped, NotFound included."""
+    try:
+        cluster = load_cluster(store, name)
+    except KopsError as err:
+        raise KopsError("error reading cluster configuration: %s" % err.msg)
     if cluster is None:
         raise KopsError('error reading cluster configuration: Cluster.kops.k8s.io "%s" not found' % name)
     return cluster

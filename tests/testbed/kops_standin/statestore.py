@@ -8,9 +8,10 @@ which is recording 152; the stand-in reproduces that instead of "helping".
 
 import os
 import random
+import re
 import string
 
-from kops_standin.errors import KopsError
+from kops_standin.errors import KopsError, warn
 
 STATE_REQUIRED = (
     "State Store: Required value: Please set the --state flag or export KOPS_STATE_STORE.\n"
@@ -94,6 +95,9 @@ class StateStore:
     def path(self, *parts):
         return "s3://%s/%s" % (self.bucket, self.key(*parts))
 
+    def config_base(self, name):
+        return self.path(name)
+
     # -- reads ------------------------------------------------------------
     def list_clusters(self):
         from botocore.exceptions import ClientError
@@ -162,10 +166,114 @@ class StateStore:
             client.delete_object(Bucket=self.bucket, Key=self.key(name, k))
 
 
+class FSStateStore(StateStore):
+    """A state store on the local filesystem: kops's FSPath (a --state without ``://``, or ``file://``)."""
+
+    def __init__(self, location):  # noqa: super().__init__ is about S3
+        self.url = location
+        self.base = location
+        self.bucket = None
+        self.prefix = location
+
+    def client(self):
+        return None
+
+    def _file(self, *parts):
+        return os.path.join(self.base, *[p for p in parts if p])
+
+    def path(self, *parts):
+        return self._file(*parts)
+
+    def config_base(self, name):
+        return self._file(name)
+
+    def list_clusters(self):
+        # ClusterVFS.listNames: ReadTree of the base; "directories" holding a config are clusters.
+        try:
+            os.listdir(self.base)
+        except OSError as err:
+            raise KopsError("error reading state store: %s" % go_path_error("open", self.base, err))
+        names = []
+        for root, dummy, files in os.walk(self.base):
+            if "config" in files and root != self.base:
+                names.append(os.path.relpath(root, self.base))
+        return sorted(names)
+
+    def read(self, *parts):
+        try:
+            with open(self._file(*parts), "rb") as fh:
+                return fh.read()
+        except FileNotFoundError:
+            return None
+        except OSError as err:
+            raise KopsError("error reading %s: %s" % (self._file(*parts), go_path_error("open", self._file(*parts), err)))
+
+    def exists(self, *parts):
+        return os.path.isfile(self._file(*parts))
+
+    def list_keys(self, *parts):
+        top = self._file(*parts)
+        keys = []
+        for root, dummy, files in os.walk(top):
+            keys.extend(os.path.relpath(os.path.join(root, f), top) for f in files)
+        return sorted(keys)
+
+    def write(self, data, *parts, only_if_changed=False):
+        if isinstance(data, str):
+            data = data.encode()
+        if only_if_changed and self.read(*parts) == data:
+            return False
+        path = self._file(*parts)
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        with open(path, "wb") as fh:
+            fh.write(data)
+        return True
+
+    def delete(self, *parts):
+        try:
+            os.remove(self._file(*parts))
+        except FileNotFoundError:
+            pass
+
+    def delete_cluster(self, name):
+        for k in self.list_keys(name):
+            self.delete(name, k)
+
+
+def go_path_error(op, path, err):
+    """A Go *os.PathError text: ``open x: no such file or directory``."""
+    return "%s %s: %s" % (op, path, (err.strerror or str(err)).lower())
+
+
+# util/pkg/vfs/context.go BuildVfsPath: the schemes kops knows (1.36 adds linode:// and hos://).
+_KNOWN_SCHEMES = {
+    "1.30.1": ("do://", "memfs://", "gs://", "k8s://", "swift://", "azureblob://", "scw://"),
+    "1.36.2": ("do://", "linode://", "hos://", "memfs://", "gs://", "k8s://", "swift://", "azureblob://", "scw://"),
+}
+# Characters Go's url.Parse accepts in a host (net/url shouldEscape with encodeHost).
+_GO_HOST = re.compile(r"^[A-Za-z0-9\-_.~!$&'()*+,;=:\[\]<>\"%]*$")
+
+
 def from_flags(parsed):
-    url = parsed.get("state") or os.environ.get("KOPS_STATE_STORE")
+    """cmd/kops/util/factory.go KopsClient + root.go initConfig + vfs BuildVfsPath/buildS3Path."""
+    from kops_standin import version as vermod
+
+    url = parsed.get("state") or os.environ.get("KOPS_STATE_STORE") or ""
+    url = url[:-1] if url.endswith("/") else url  # initConfig: strings.TrimSuffix(path, "/"), once
     if not url:
         raise KopsError(STATE_REQUIRED)
-    if not url.startswith("s3://"):
-        raise KopsError('error building state store: unknown / unrecognized VFS path: "%s"' % url)
-    return StateStore(url)
+    if "://" not in url or url.startswith("file://"):
+        if url.startswith("file://"):
+            warn("factory.go:%d" % (134 if vermod.current() == "1.30.1" else 152),
+                 "The local filesystem state store is not functional for running clusters")
+        return FSStateStore(url[len("file://"):] if url.startswith("file://") else url)
+    if url.startswith("s3://"):
+        host = url[len("s3://"):].split("/", 1)[0]
+        host = host.split("?", 1)[0].split("#", 1)[0]
+        if not host or not _GO_HOST.match(host):
+            raise KopsError('error building path for "%s": invalid s3 path: "%s"' % (url, url))
+        return StateStore(url)
+    if url.startswith(_KNOWN_SCHEMES[vermod.current()]):
+        raise KopsError('the kops stand-in (test infrastructure) only imitates s3:// and local state stores, '
+                        'not "%s"' % url)
+    raise KopsError('error building path for "%s": unknown / unhandled path type: "%s"' % (url, url))

@@ -3,7 +3,7 @@
 import os
 import sys
 
-from kops_standin import cloud, clusterspec, model, output, sshkeys, statestore
+from kops_standin import cloud, clusterspec, context, model, output, sshkeys, statestore
 from kops_standin import version as vermod
 from kops_standin.commands import update_cluster
 from kops_standin.errors import KopsError, info, warn
@@ -43,52 +43,72 @@ def _preview(name, igs, plan_text):
             % (name, name, node_ig, name, cp_ig, name))
 
 
+def _find_region(zones):
+    """upup/pkg/fi/cloudup/awsup/aws_utils.go FindRegion: over the subnets, which NewCluster's
+    setupZones made from the sorted set of --zones and --control-plane-zones."""
+    region = ""
+    for zone in sorted(set(zones)):
+        zone_region = zone[:-1]
+        if region and zone_region != region:
+            raise KopsError('error Clusters cannot span multiple regions (found zone "%s", but region is "%s")'
+                            % (zone, region))
+        region = zone_region
+    return region
+
+
 def run(ver, path, parsed):
     usage = usage_of(load_help(ver, "create_cluster"))
-    store = statestore.from_flags(parsed)
-    name = parsed.get("name") or (parsed.args[0] if parsed.args else "") or os.environ.get("KOPS_CLUSTER_NAME", "")
+    # Args: rootCommand.clusterNameArgsNoKubeconfig (root.go): before anything else, with usage.
+    name = context.cluster_name(ver, parsed, usage, kubeconfig_fallback=False)
     ssh_public_key = None
     key_path = parsed.get("ssh-public-key")
     if key_path:
+        # create_cluster.go loadSSHPublicKeys: utils.ExpandPath, then os.ReadFile.
         expanded = os.path.expanduser(key_path)
         try:
             with open(expanded) as fh:
                 ssh_public_key = fh.read().strip()
         except OSError as err:
             raise KopsError('error reading SSH key file "%s": open %s: %s' % (
-                key_path, key_path, (err.strerror or str(err)).lower()))
-        info(vermod.source_line(ver, "create_cluster"), "Using SSH public key: %s" % key_path)
+                key_path, expanded, (err.strerror or str(err)).lower()))
+        except UnicodeDecodeError:
+            ssh_public_key = ""  # binary garbage: read fine, refused by the fingerprint below
+        info(vermod.source_line(ver, "create_cluster"), "Using SSH public key: %s" % expanded)
     dry_run = parsed.bool("dry-run")
     fmt = parsed.get("output")
     if dry_run and not fmt:
         raise KopsError("unable to execute --dry-run without setting --output")
-    if not name:
-        raise KopsError("--name is required", usage)
-    try:
-        existing = None if dry_run else model.load_cluster(store, name)
-    except KopsError as err:
-        raise KopsError('error reading cluster configuration "%s": %s' % (name, err.msg))
-    if existing is not None:
+    store = statestore.from_flags(parsed)
+    # RunCreateCluster: clientset.GetCluster, dry run or not; a read failure is returned as is.
+    if model.load_cluster(store, name) is not None:
         raise KopsError("cluster \"%s\" already exists; use 'kops update cluster' to apply changes" % name)
-    elif dry_run:
-        store.client()  # the state store must still be reachable
+    store.client()  # the state store must still be reachable
     zones = parsed.get("zones") or []
     if not zones:
         raise KopsError("must specify at least one zone for the cluster (use --zones)")
+    if not parsed.get("cloud") and not store.config_base(name).startswith("s3://"):
+        # new_cluster.go NewCluster: clouds.GuessCloudForPath(configBase) knows only the cloud schemes.
+        raise KopsError('pass in the cloud provider explicitly using --cloud: cannot infer cloud provider from '
+                        'path: "%s"' % store.config_base(name))
+    if parsed.get("cloud") and parsed.get("cloud") != "aws":
+        raise KopsError("the kops stand-in (test infrastructure) only imitates --cloud aws")
     if name.endswith(".k8s.local") and not parsed.get("dns"):
         warn(vermod.source_line(ver, "new_cluster_gossip"), "Gossip is deprecated, using None DNS instead")
     info(vermod.source_line(ver, "new_cluster_cloud"), 'Cloud Provider ID: "aws"')
-    region = zones[0][:-1]
+    cp_zones = parsed.get("control-plane-zones") or parsed.get("master-zones") or []
+    # cloudup.BuildCloud: the region comes from the zones (AWS_REGION plays no part), then ValidateZones.
+    region = _find_region(zones + cp_zones)
     known = _known_zones(region)
-    for zone in zones + (parsed.get("control-plane-zones") or parsed.get("master-zones") or []):
+    for zone in sorted(set(zones + cp_zones)):
         if zone not in known:
             info("aws_cloud.go:2003", 'Known zones: "%s"' % ",".join(known))
             raise KopsError('error Zone is not a recognized AZ: "%s" (check you have specified a valid zone?)' % zone)
-    cluster, igs = clusterspec.build(ver, parsed, name, "s3://%s/%s" % (store.bucket, store.key(name)), zones)
+    cluster, igs = clusterspec.build(ver, parsed, name, store.config_base(name), zones)
     for sub in cluster["spec"]["subnets"]:
         if sub["type"] != "Utility":
             info("subnets.go:224", "Assigned CIDR %s to subnet %s" % (sub["cidr"], sub["name"]))
-    model.validate_cluster_name(name)
+    dns = (parsed.get("dns") or "").lower()
+    model.validate_cluster_name(ver, name, dns_none=dns in ("", "none") and not parsed.get("dns-zone"))
     if dry_run:
         if fmt not in ("yaml", "json"):
             raise KopsError('unsupported output type "%s"' % fmt)
@@ -96,7 +116,7 @@ def run(ver, path, parsed):
         for ig in igs:
             ig["metadata"]["labels"] = {"kops.k8s.io/cluster": name}
             objs.append(ig)
-        if ssh_public_key:
+        if ssh_public_key is not None:
             objs.append({"apiVersion": model.API_VERSION, "kind": "SSHCredential",
                          "metadata": {"labels": {"kops.k8s.io/cluster": name}, "name": "admin"},
                          "spec": {"publicKey": ssh_public_key}})
@@ -112,11 +132,15 @@ def run(ver, path, parsed):
     for ig in igs:
         ig["metadata"] = {"creationTimestamp": stamp, "name": ig["metadata"]["name"]}
         store.write(output.go_yaml(ig), name, "instancegroup", ig["metadata"]["name"])
-    if ssh_public_key:
-        fp = sshkeys.fingerprint(ssh_public_key)
+    store.write(b"", name, "clusteraddons", "default")  # registry.CreateClusterConfig writes the addons too
+    if ssh_public_key is not None:
+        # Only now, after the configuration was written, does kops parse the key (AddSSHPublicKey).
+        try:
+            fp = sshkeys.fingerprint(ssh_public_key)
+        except KopsError as err:
+            raise KopsError("error adding SSH public key: %s" % err.msg)
         store.write(ssh_public_key + "\n" if not ssh_public_key.endswith("\n") else ssh_public_key,
                     name, "pki", "ssh", "public", "admin", fp)
-    store.write(b"", name, "clusteraddons", "default")
     if parsed.bool("yes"):
         sys.stdout.write(vermod.banner(ver))
         # create --yes exports an 18h admin credential by default (create_cluster.go).

@@ -1,20 +1,17 @@
 """kops delete cluster --name X [--yes|-y] [--wait D] [--count N] [--interval D]."""
 
-import os
 import sys
 
-from kops_standin import cloud, kubeconfig, model, output, statestore
-from kops_standin.errors import KopsError, info
+from kops_standin import cloud, context, kubeconfig, model, output, statestore
+from kops_standin.errors import info
 from kops_standin.flags import load_help, usage_of
 
 
 def run(ver, path, parsed):
-    store = statestore.from_flags(parsed)
     usage = usage_of(load_help(ver, "delete_cluster"))
     # delete uses clusterNameArgsNoKubeconfig: no current-context fallback.
-    name = parsed.get("name") or (parsed.args[0] if parsed.args else "") or os.environ.get("KOPS_CLUSTER_NAME", "")
-    if not name:
-        raise KopsError("--name is required", usage)
+    name = context.cluster_name(ver, parsed, usage, kubeconfig_fallback=False)
+    store = statestore.from_flags(parsed)
     cluster = model.require_cluster(store, name)
     if parsed.bool("unregister"):
         if not parsed.bool("yes"):

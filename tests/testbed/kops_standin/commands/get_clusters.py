@@ -1,12 +1,12 @@
 """kops get clusters [CLUSTER]... [--full]."""
 
-import os
 import sys
 
 import yaml
 
-from kops_standin import model, output, statestore
+from kops_standin import context, model, output, statestore
 from kops_standin.errors import KopsError
+from kops_standin.flags import load_help, usage_of
 
 
 FULL_WARNING = (
@@ -37,7 +37,7 @@ def print_objects(objs, fmt, single):
     elif fmt == "yaml":
         sys.stdout.write("---\n".join(output.go_yaml(o) for o in objs))
     else:
-        raise KopsError('Unknown output format: "%s"' % fmt)
+        raise KopsError('unknown output format: "%s"' % fmt)
 
 
 def with_kind(obj, kind):
@@ -48,26 +48,29 @@ def with_kind(obj, kind):
 
 
 def run(ver, path, parsed):
+    """cmd/kops/get_cluster.go NewCmdGetCluster (Args) and RunGetClusters."""
+    names = list(parsed.args)
+    name_flag = context.flag_name(parsed)
+    if names and name_flag:
+        raise KopsError("cannot mix --name for cluster with positional arguments",
+                        usage_of(load_help(ver, "get_clusters")))
+    if not names and name_flag:
+        names = [name_flag]
     store = statestore.from_flags(parsed)
     fmt = parsed.get("output") or "table"
-    names = list(parsed.args)
-    if parsed.get("name") and not names:
-        names = [parsed.get("name")]
-    if not names and os.environ.get("KOPS_CLUSTER_NAME"):
-        names = [os.environ["KOPS_CLUSTER_NAME"]]
-    if fmt not in ("table", "json", "yaml"):
-        raise KopsError('Unknown output format: "%s"' % fmt)
-    if names:
-        clusters = []
-        for n in names:
-            c = model.load_cluster(store, n)
-            if c is None:
-                raise KopsError('cluster not found "%s"' % n)
-            clusters.append(c)
+    if len(names) == 1:
+        c = model.load_cluster(store, names[0])
+        clusters = [c] if c is not None else []
     else:
-        clusters = [model.load_cluster(store, n) for n in store.list_clusters()]
-        if not clusters:
-            raise KopsError("no clusters found")
+        clusters = [c for c in (model.load_cluster(store, n) for n in store.list_clusters()) if c is not None]
+    if names:
+        by_name = {c["metadata"]["name"]: c for c in clusters}
+        for n in names:
+            if n not in by_name:
+                raise KopsError('cluster not found "%s"' % n)
+        clusters = [by_name[n] for n in names]
+    if not clusters:
+        raise KopsError("no clusters found")
     if parsed.bool("full"):
         full = []
         for c in clusters:
@@ -82,5 +85,7 @@ def run(ver, path, parsed):
     if fmt == "table":
         sys.stdout.write(cluster_table(clusters))
         return 0
+    if fmt not in ("json", "yaml"):
+        raise KopsError('unknown output format: "%s"' % fmt)
     print_objects([with_kind(c, "Cluster") for c in clusters], fmt, single=len(names) == 1)
     return 0

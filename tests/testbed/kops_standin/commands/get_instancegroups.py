@@ -29,12 +29,16 @@ def select(store, cluster, wanted):
 
 
 def run(ver, path, parsed):
-    store = statestore.from_flags(parsed)
+    """cmd/kops/get_instancegroups.go: Args (the cluster name), then RunGetInstanceGroups."""
     fmt = parsed.get("output") or "table"
     wanted = list(parsed.args)
-    parsed.args = []
     name = context.cluster_name(ver, parsed, usage_of(_usage(ver)), positional_ok=False)
-    if model.load_cluster(store, name) is None:
+    store = statestore.from_flags(parsed)
+    try:
+        found = model.load_cluster(store, name)
+    except KopsError as err:
+        raise KopsError('error fetching cluster "%s": %s' % (name, err.msg))
+    if found is None:
         raise KopsError('error fetching cluster "%s": Cluster.kops.k8s.io "%s" not found' % (name, name))
     igs = select(store, name, wanted)
     if not igs:
@@ -43,7 +47,7 @@ def run(ver, path, parsed):
         sys.stdout.write(ig_table(igs))
         return 0
     if fmt not in ("json", "yaml"):
-        raise KopsError('Unknown output format: "%s"' % fmt)
+        raise KopsError('unknown output format: "%s"' % fmt)
     print_objects([with_kind(ig, "InstanceGroup") for ig in igs], fmt, single=len(igs) == 1)
     return 0
 

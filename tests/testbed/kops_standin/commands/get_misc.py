@@ -5,18 +5,30 @@ import sys
 from kops_standin import cloud, context, model, output, statestore
 from kops_standin.commands.get_clusters import cluster_table, print_objects, with_kind
 from kops_standin.commands.get_instancegroups import ig_table
+from kops_standin import flags as flagmod
 from kops_standin.errors import KopsError, warn
 
 
+def cli_help(ver, path):
+    from kops_standin.cli import _help_text
+
+    return _help_text(ver, path, list(path))
+
+
 def run(ver, path, parsed):
-    store = statestore.from_flags(parsed)
     fmt = parsed.get("output") or "table"
-    name = context.cluster_name(ver, parsed, None, positional_ok=path[1] == "all")
-    cluster = model.load_cluster(store, name)
     what = path[1]
-    if cluster is None:
-        raise KopsError('cluster not found "%s"' % name if what == "all" else
-                        'error reading cluster configuration: Cluster.kops.k8s.io "%s" not found' % name)
+    usage = flagmod.usage_of(cli_help(ver, path))
+    # get all: rootCommand.clusterNameArgs; the others read rootCommand.ClusterName(true) in RunE.
+    name = context.cluster_name(ver, parsed, usage if what == "all" else None, positional_ok=what == "all")
+    store = statestore.from_flags(parsed)
+    if what == "all":
+        # cmd/kops/get_all.go RunGetAll: client.GetCluster's error as is (NotFound included).
+        cluster = model.load_cluster(store, name)
+        if cluster is None:
+            raise KopsError('Cluster.kops.k8s.io "%s" not found' % name)
+    else:
+        cluster = model.require_cluster(store, name)
     if what == "all":
         igs = model.load_igs(store, name)
         if fmt == "table":

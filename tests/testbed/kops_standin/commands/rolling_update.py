@@ -1,20 +1,26 @@
 """kops rolling-update cluster [--yes] [--cloudonly] [--instance-group ...] [--force]."""
 
+import os
 import sys
 import time
 
+import yaml
+
 from kops_standin import cloud, context, model, output, pki, statestore
-from kops_standin.commands.update_cluster import select_igs
 from kops_standin.errors import KopsError, info
 from kops_standin.flags import load_help, usage_of
 
 
 def run(ver, path, parsed):
-    store = statestore.from_flags(parsed)
     usage = usage_of(load_help(ver, "rolling-update_cluster"))
     name = context.cluster_name(ver, parsed, usage)
+    store = statestore.from_flags(parsed)
     cluster = model.require_cluster(store, name)
-    igs = select_igs(ver, parsed, model.load_igs(store, name))
+    if ver == "1.30.1":
+        # 1.30.1 RunRollingUpdateCluster: genericclioptions ToRESTConfig with the cluster's context,
+        # before and regardless of --cloudonly (1.36.2 builds its own credential instead).
+        _require_context(name)
+    all_igs = model.load_igs(store, name)
     aws = cloud.Cloud(cluster)
     cloudonly = parsed.bool("cloudonly")
     api = aws.api_available()
@@ -24,8 +30,9 @@ def run(ver, path, parsed):
         raise KopsError("error listing nodes in cluster: " + aws.api_unreachable_text())
     force = parsed.bool("force")
     with_nodes = not cloudonly
-    if ver == "1.30.1" and sum(1 for ig in model.load_igs(store, name) if model.is_control_plane(ig)) == 1:
+    if ver == "1.30.1" and sum(1 for ig in all_igs if model.is_control_plane(ig)) == 1:
         sys.stdout.write("Detected single-control-plane cluster; won't detach before draining\n")
+    igs = _filter(parsed, all_igs)
     header = ["NAME", "STATUS", "NEEDUPDATE", "READY", "MIN", "TARGET", "MAX"] + (["NODES"] if with_nodes else [])
     rows = [header]
     todo = []
@@ -63,6 +70,48 @@ def run(ver, path, parsed):
                 _wait_for_replacement(aws, ig, name, parsed)
         info("rollingupdate.go:237", 'Rolling update completed for cluster "%s"!' % name)
     return 0
+
+
+def _require_context(name):
+    env = os.environ.get("KUBECONFIG")
+    paths = [p for p in env.split(os.pathsep) if p] if env else [context.kubeconfig_path()]
+    for path in paths:
+        try:
+            with open(path) as fh:
+                doc = yaml.safe_load(fh) or {}
+        except (OSError, yaml.YAMLError):
+            continue
+        if any(c.get("name") == name for c in doc.get("contexts") or []):
+            return
+    raise KopsError('cannot load kubecfg settings for "%s": context "%s" does not exist' % (name, name))
+
+
+def _filter(parsed, igs):
+    """rolling-update_cluster.go: --instance-group names must exist; --instance-group-roles must parse
+    (kops.ParseInstanceGroupRole, lenient)."""
+    wanted = parsed.get("instance-group") or []
+    if wanted:
+        by_name = {ig["metadata"]["name"]: ig for ig in igs}
+        for group in wanted:
+            if group not in by_name:
+                raise KopsError('InstanceGroup "%s" not found' % group)
+        igs = [by_name[g] for g in wanted]
+    roles = parsed.get("instance-group-roles") or []
+    if roles:
+        out = []
+        for role in roles:
+            find = role.lower()[:-1] if role.lower().endswith("s") else role.lower()
+            find = find.replace("controlplane", "control-plane", 1)
+            known = {"control-plane": "ControlPlane", "node": "Node", "bastion": "Bastion", "apiserver": "APIServer",
+                     "master": "ControlPlane"}
+            if find not in known:
+                raise KopsError('invalid instance group role "%s"' % role)
+            for ig in igs:
+                ig_role = "ControlPlane" if model.is_control_plane(ig) else model.role_of(ig)
+                if ig_role == known[find]:
+                    out.append(ig)
+        igs = out
+    return igs
 
 
 def _wait_for_replacement(aws, ig, name, parsed):

@@ -80,12 +80,9 @@ def apply(store, ver, cluster, igs, parsed, admin_default=None):
     aws = cloud.Cloud(cluster)
     aws.apply(igs, sshkeys.aws_key_name(name, fp) if fp else None, pub)
     out = ""
-    create_kc = parsed.get("create-kube-config")
-    create_kc = True if create_kc is None else (create_kc is True or create_kc == "true")
+    create_kc = kubeconfig_flags(parsed, log=False)
     admin = parsed.get("admin") if parsed.given("admin") else admin_default
     user = parsed.get("user")
-    if user or parsed.bool("internal"):
-        create_kc = True
     first_run = True
     if create_kc:
         info("update_cluster.go:419", "Exporting kubeconfig for cluster")
@@ -106,10 +103,29 @@ def apply(store, ver, cluster, igs, parsed, admin_default=None):
     return out
 
 
+def kubeconfig_flags(parsed, log=True):
+    """update_cluster.go RunUpdateCluster: --admin (non-zero) with --user is refused; --admin, --user
+    and --internal each turn --create-kube-config back on, with a klog line."""
+    admin = pki.parse_duration(parsed.get("admin")) if parsed.given("admin") else 0
+    if admin and parsed.get("user"):
+        raise KopsError("cannot use both --admin and --user")
+    given = parsed.get("create-kube-config")
+    create_kc = True if given is None else (given is True or given == "true")
+    first = 175 if vermod.current() == "1.30.1" else 233
+    for i, (implied, on) in enumerate((("admin", admin), ("user", parsed.get("user")),
+                                       ("internal", parsed.bool("internal")))):
+        if on and not create_kc:
+            if log:
+                info("update_cluster.go:%d" % (first + 5 * i), "--%s implies --create-kube-config" % implied)
+            create_kc = True
+    return create_kc
+
+
 def run(ver, path, parsed):
-    store = statestore.from_flags(parsed)
     usage = usage_of(load_help(ver, "update_cluster"))
     name = context.cluster_name(ver, parsed, usage)
+    kubeconfig_flags(parsed)
+    store = statestore.from_flags(parsed)
     cluster = model.require_cluster(store, name)
     igs = select_igs(ver, parsed, model.load_igs(store, name))
     sys.stdout.write(vermod.banner(ver))

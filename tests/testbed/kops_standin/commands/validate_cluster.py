@@ -114,20 +114,30 @@ def _check_kubeconfig(ver, parsed, name):
 
 
 def run(ver, path, parsed):
-    store = statestore.from_flags(parsed)
     usage = usage_of(load_help(ver, "validate_cluster"))
     name = context.cluster_name(ver, parsed, usage)
+    try:
+        return _run(ver, parsed, name)
+    except KopsError as err:
+        # validate_cluster.go NewCmdValidateCluster RunE: every RunValidateCluster error is wrapped.
+        if err.msg.startswith("validation failed: "):
+            raise
+        raise KopsError("validation failed: %s" % err.msg)
+
+
+def _run(ver, parsed, name):
+    store = statestore.from_flags(parsed)
     fmt = parsed.get("output") or "table"
     cluster = model.require_cluster(store, name)
-    if fmt not in ("table", "json", "yaml"):
-        raise KopsError('unknown output format: "%s"' % fmt)
+    igs = model.load_igs(store, name)
+    if fmt == "table":
+        sys.stdout.write("Validating cluster %s\n\n" % name)
+    if not igs:
+        raise KopsError("no InstanceGroup objects found")
     _check_kubeconfig(ver, parsed, name)
     wait = pki.parse_duration(parsed.get("wait") or "0")
     interval = pki.parse_duration(parsed.get("interval") or "10s")
     count = int(parsed.get("count") or 0)
-    igs = model.load_igs(store, name)
-    if fmt == "table":
-        sys.stdout.write("Validating cluster %s\n\n" % name)
     start = time.monotonic()
     consecutive = 0
     while True:
@@ -141,6 +151,8 @@ def run(ver, path, parsed):
             warn("validate_cluster.go:193", "(will retry): %s" % err)
             time.sleep(interval)
             continue
+        if fmt not in ("table", "json", "yaml"):
+            raise KopsError('unknown output format: "%s"' % fmt)  # only once a validation result exists
         sys.stdout.write(render(fmt, name, igs, failures, nodes))
         sys.stdout.flush()
         if not failures:
