@@ -179,7 +179,9 @@ def test_api_unreachable_before_update(bed_factory, version):
     res = bed.run(["validate", "cluster", "-o", "json", "--kubeconfig", os.path.join(bed.workdir, "nope.yaml")] + name)
     want105 = _recorded(version, 105).error_line().replace("$RECDIR/does-not-exist.yaml", "X")
     assert normalise(res.error_line().replace(os.path.join(bed.workdir, "nope.yaml"), "X")) == normalise(want105), res
-    res = bed.run(["rolling-update", "cluster"] + name)
+    # Recording 110 ran with the cluster's context in the default kubeconfig (1.30.1 loads it first,
+    # see test_standin_error_paths.py), so here KUBECONFIG names the one written above.
+    res = bed.run(["rolling-update", "cluster"] + name, env={"KUBECONFIG": kc})
     assert (res.rc, normalise(res.stderr)) == (1, normalise(_recorded(version, 110).stderr + "\n")), res
 
 
