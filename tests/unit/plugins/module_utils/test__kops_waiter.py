@@ -15,9 +15,6 @@ from ansible_collections.cloudops.kops.plugins.module_utils._kops_waiter import 
     SUCCESS,
     TIMEOUT,
     Waiter,
-    format_duration,
-    parse_duration,
-    parse_go_duration,
 )
 
 
@@ -161,34 +158,3 @@ def test_uses_the_monotonic_clock_by_default(monkeypatch):
     probe, calls = scripted(clock, [RETRY, SUCCESS])
     assert Waiter(30, 5).wait(probe).status == DONE
     assert clock.sleeps == [5]
-
-
-@pytest.mark.parametrize('text, seconds', [
-    ('15m', 900.0), ('900s', 900.0), ('900', 900.0), (900, 900.0), ('1h30m', 5400.0),
-    ('87600h', 315360000.0), ('0', 0.0), ('1.5h', 5400.0), ('500ms', 0.5), ('2m30s', 150.0),
-])
-def test_parse_duration(text, seconds):
-    assert parse_duration(text) == seconds
-
-
-@pytest.mark.parametrize('text', ['15 m', '1d', 'abc', '', '-5s', '-5', 'm', True])
-def test_parse_duration_rejects(text):
-    with pytest.raises(ValueError):
-        parse_duration(text)
-
-
-@pytest.mark.parametrize('text', ['18', '87600', '1 h', '1d', ''])
-def test_go_duration_needs_a_unit(text):
-    with pytest.raises(ValueError):
-        parse_go_duration(text)
-
-
-def test_go_duration_accepts_what_kops_accepts():
-    assert parse_go_duration('18h') == 64800.0
-    assert parse_go_duration('1h0m0s') == 3600.0
-    assert parse_go_duration('0') == 0.0
-
-
-@pytest.mark.parametrize('seconds, text', [(900, '15m'), (5400, '1h30m'), (10, '10s'), (0.5, '0.5s'), (3661, '1h1m1s')])
-def test_format_duration(seconds, text):
-    assert format_duration(seconds) == text
