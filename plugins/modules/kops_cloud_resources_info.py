@@ -73,18 +73,31 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+  - cloudops.kops._aws_connection
+  - cloudops.kops._attributes.IDEMPOTENT
   - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
 attributes:
+  action_group:
+    support: none
+    details:
+      - Not in C(group/cloudops.kops.kops), whose defaults (such as C(state_store)) are kops options this module does
+        not have. Set its AWS connection options directly or through C(module_defaults) for this module.
   check_mode:
     support: full
     details: The module only reads.
   diff_mode:
     support: N/A
+    details: The module only reads.
+  idempotent:
+    support: full
+    details: The module never changes anything.
   platform:
     platforms: all
+requirements:
+  - boto3
+  - botocore
+  - amazon.aws (the collection), whose AWS connection and retry helpers the module uses.
 notes:
   - Resources that are not tagged at all (kops tags everything it makes) are not found.
   - Route 53 records and the objects in the state store are not listed.
@@ -164,6 +177,8 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.cloudops.kops.plugins.module_utils._aws_connection import aws_connection_argument_spec
 
 KINDS = (
     "instance",
@@ -459,7 +474,10 @@ def main():
         kinds=dict(type="list", elements="str", choices=list(KINDS)),
         include_terminated=dict(type="bool", default=False),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    # The connection options are the collection's own shared spec (documented in cloudops.kops._aws_connection),
+    # not amazon.aws's default one, so the documentation never depends on another collection.
+    argument_spec.update(aws_connection_argument_spec())
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True, default_args=False)
 
     cluster = module.params["name"].strip()
     if not cluster:
