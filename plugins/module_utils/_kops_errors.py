@@ -95,3 +95,24 @@ def classify(stderr, stdout=''):
         if pattern.search(text):
             return kind
     return OTHER
+
+
+def last_stderr_line(stderr):
+    """The last non-empty line of stderr, stripped ('' when there is none)."""
+    lines = [line.strip() for line in (stderr or '').splitlines() if line.strip()]
+    return lines[-1] if lines else ''
+
+
+def failure_summary(rc, stderr, stdout=''):
+    """One sentence on how a kops run failed, for the end of a module's ``msg``.
+
+    kops's last ``Error:`` line when it printed one; otherwise (a Go panic, an endpoint that
+    never answered, a kill) the last non-empty stderr line, else stdout's, and the exit code.
+    """
+    errors = error_lines(stderr)
+    if errors:
+        return 'kops: %s' % errors[-1]
+    last = last_stderr_line(stderr) or last_stderr_line(stdout)
+    if last:
+        return 'kops exited with code %s and printed no Error: line; its last output line: %s' % (rc, last)
+    return 'kops exited with code %s and printed nothing.' % rc

@@ -24,7 +24,7 @@ class Failed(Exception):
 
 class FakeModule(object):
     def __init__(self, params, fake=None, bin_path=None):
-        self.params = dict(name=None, state_store=None, kops_binary=None, region=None, profile=None,
+        self.params = dict(name=None, state_store=None, binary_path=None, region=None, profile=None,
                            endpoint_url=None, access_key=None, secret_key=None, session_token=None)
         self.params.update(params)
         self.fake = fake
@@ -83,12 +83,12 @@ def test_kops_binary_must_be_executable(tmp_path):
     path = tmp_path / 'kops'
     path.write_text('not executable')
     with pytest.raises(Failed, match='not an executable file'):
-        runner_mod.KopsRunner(FakeModule({'state_store': STORE, 'kops_binary': str(path)}))
+        runner_mod.KopsRunner(FakeModule({'state_store': STORE, 'binary_path': str(path)}))
 
 
 def test_missing_state_store_fails(kops_binary):
     with pytest.raises(Failed, match='No kops state store'):
-        runner_mod.KopsRunner(FakeModule({'kops_binary': kops_binary}))
+        runner_mod.KopsRunner(FakeModule({'binary_path': kops_binary}))
 
 
 def test_state_store_from_environment(kops_binary, monkeypatch):
@@ -100,21 +100,21 @@ def test_state_store_from_environment(kops_binary, monkeypatch):
 
 def test_state_store_must_be_url(kops_binary):
     with pytest.raises(Failed, match='is not a URL'):
-        runner_mod.KopsRunner(FakeModule({'kops_binary': kops_binary, 'state_store': 'my-bucket'}))
+        runner_mod.KopsRunner(FakeModule({'binary_path': kops_binary, 'state_store': 'my-bucket'}))
 
 
 @pytest.mark.parametrize('version', VERSIONS)
 def test_run_builds_argv_env_and_records(kops_binary, version):
     fake = FakeKops(kops_binary, version, {('get', 'cluster', 'nosuch.k8s.local', '-o', 'json'): response(version, '29')})
-    module = FakeModule({'kops_binary': kops_binary, 'state_store': STORE, 'region': 'us-west-2',
+    module = FakeModule({'binary_path': kops_binary, 'state_store': STORE, 'region': 'us-west-2',
                          'endpoint_url': 'http://127.0.0.1:5000', 'access_key': 'AK', 'secret_key': 'SK',
                          'session_token': 'ST', 'profile': 'ops'}, fake)
     runner = runner_mod.KopsRunner(module)
     assert runner.version == version
     result = runner.run(['get', 'cluster', 'nosuch.k8s.local', '-o', 'json'])
     assert result.rc == 1 and result.error_kind == NOT_FOUND
-    assert result.command == [kops_binary, 'get', 'cluster', 'nosuch.k8s.local', '-o', 'json', '--state', STORE]
-    assert runner.commands == [[kops_binary, 'version', '--short'], result.command]
+    assert result.cmd == [kops_binary, 'get', 'cluster', 'nosuch.k8s.local', '-o', 'json', '--state', STORE]
+    assert runner.commands == [[kops_binary, 'version', '--short'], result.cmd]
     env = fake.environ[-1]
     assert env == {
         'LANGUAGE': 'C', 'LC_ALL': 'C', 'LC_MESSAGES': 'C',
@@ -131,7 +131,7 @@ def test_endpoint_takes_keys_and_region_from_environment(kops_binary, monkeypatc
     monkeypatch.setenv('AWS_REGION', 'eu-west-1')
     monkeypatch.setenv('AWS_ACCESS_KEY_ID', 'envkey')
     monkeypatch.setenv('AWS_SECRET_ACCESS_KEY', 'envsecret')
-    runner = runner_mod.KopsRunner(FakeModule({'kops_binary': kops_binary, 'state_store': STORE,
+    runner = runner_mod.KopsRunner(FakeModule({'binary_path': kops_binary, 'state_store': STORE,
                                                'endpoint_url': 'http://127.0.0.1:1'}))
     assert runner.environ['S3_REGION'] == 'eu-west-1'
     assert runner.environ['S3_ACCESS_KEY_ID'] == 'envkey'
@@ -140,20 +140,20 @@ def test_endpoint_takes_keys_and_region_from_environment(kops_binary, monkeypatc
 
 
 def test_no_endpoint_leaves_s3_variables_alone(kops_binary):
-    runner = runner_mod.KopsRunner(FakeModule({'kops_binary': kops_binary, 'state_store': STORE}))
+    runner = runner_mod.KopsRunner(FakeModule({'binary_path': kops_binary, 'state_store': STORE}))
     assert runner.environ == {'LANGUAGE': 'C', 'LC_ALL': 'C', 'LC_MESSAGES': 'C'}
 
 
 def test_data_goes_to_stdin(kops_binary):
     fake = FakeKops(kops_binary, '1.36.2', {('replace', '-f', '-'): (0, '', '')})
-    runner = runner_mod.KopsRunner(FakeModule({'kops_binary': kops_binary, 'state_store': STORE}, fake))
+    runner = runner_mod.KopsRunner(FakeModule({'binary_path': kops_binary, 'state_store': STORE}, fake))
     runner.run(['replace', '-f', '-'], data='kind: InstanceGroup\n')
     assert fake.data[-1] == 'kind: InstanceGroup\n'
 
 
 def test_old_kops_is_refused(kops_binary):
     fake = FakeKops(kops_binary, '1.36.2', {('version', '--short'): (0, '1.28.4\n', '')})
-    runner = runner_mod.KopsRunner(FakeModule({'kops_binary': kops_binary, 'state_store': STORE}, fake))
+    runner = runner_mod.KopsRunner(FakeModule({'binary_path': kops_binary, 'state_store': STORE}, fake))
     with pytest.raises(Failed) as exc:
         runner.version
     assert 'kops 1.28.4 is too old' in exc.value.args[0]['msg']
@@ -165,7 +165,7 @@ def test_version_falls_back_to_plain_version(kops_binary):
         ('version', '--short'): (1, '', 'Error: unknown flag: --short\n'),
         ('version',): (0, 'Client version: 1.31.2 (git-v1.31.2)\n', ''),
     })
-    runner = runner_mod.KopsRunner(FakeModule({'kops_binary': kops_binary, 'state_store': STORE}, fake))
+    runner = runner_mod.KopsRunner(FakeModule({'binary_path': kops_binary, 'state_store': STORE}, fake))
     assert runner.version_info == (1, 31, 2)
     assert runner.version_info == (1, 31, 2)
     assert fake.args() == [('version', '--short'), ('version',)]
@@ -173,21 +173,21 @@ def test_version_falls_back_to_plain_version(kops_binary):
 
 def test_unparseable_version_fails(kops_binary):
     fake = FakeKops(kops_binary, '1.36.2', {('version', '--short'): (0, 'garbage\n', ''), ('version',): (0, 'x\n', '')})
-    runner = runner_mod.KopsRunner(FakeModule({'kops_binary': kops_binary, 'state_store': STORE}, fake))
+    runner = runner_mod.KopsRunner(FakeModule({'binary_path': kops_binary, 'state_store': STORE}, fake))
     with pytest.raises(Failed, match='Could not determine the kops version'):
         runner.version
 
 
 @pytest.mark.parametrize('version', VERSIONS)
 def test_flag_spelling(kops_binary, version):
-    runner = runner_mod.KopsRunner(FakeModule({'kops_binary': kops_binary, 'state_store': STORE},
+    runner = runner_mod.KopsRunner(FakeModule({'binary_path': kops_binary, 'state_store': STORE},
                                               FakeKops(kops_binary, version)))
     assert runner.flag('control-plane-size') == '--control-plane-size'
     assert runner.flag('node-size') == '--node-size'
 
 
 def test_flag_spelling_before_rename(kops_binary):
-    runner = runner_mod.KopsRunner(FakeModule({'kops_binary': kops_binary, 'state_store': STORE}))
+    runner = runner_mod.KopsRunner(FakeModule({'binary_path': kops_binary, 'state_store': STORE}))
     runner._version_info = (1, 25, 0)
     assert runner.flag('control-plane-size') == '--master-size'
     assert runner.flag('control-plane-zones') == '--master-zones'
@@ -195,11 +195,12 @@ def test_flag_spelling_before_rename(kops_binary):
 
 def test_fail_reports_result(kops_binary):
     fake = FakeKops(kops_binary, '1.36.2', {('get', 'clusters'): response('1.36.2', '24')})
-    runner = runner_mod.KopsRunner(FakeModule({'kops_binary': kops_binary, 'state_store': STORE}, fake))
+    runner = runner_mod.KopsRunner(FakeModule({'binary_path': kops_binary, 'state_store': STORE}, fake))
     result = runner.run(['get', 'clusters'])
     with pytest.raises(Failed) as exc:
         runner.fail('Failed to list clusters.', result)
     details = exc.value.args[0]
     assert details['msg'].startswith('Failed to list clusters. kops: error reading state store')
     assert details['rc'] == 1 and details['error_kind'] == 'state_store'
-    assert details['command'] == result.command and details['commands'] == runner.commands
+    assert details['cmd'] == result.cmd and details['commands'] == runner.commands
+    assert 'command' not in details
