@@ -14,10 +14,16 @@ else (missing cluster, credentials, state store, bad kubeconfig) is fatal at onc
 
 from __future__ import annotations
 
+import os
 from collections import namedtuple
 
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_errors import TRANSIENT
-from ansible_collections.cloudops.kops.plugins.module_utils._kops_output import json_documents
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_output import HAS_YAML, json_documents
+
+try:
+    import yaml
+except ImportError:  # pragma: no cover - PyYAML ships with ansible-core
+    pass
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_waiter import FATAL, RETRY, SUCCESS
 
 # Since 1.31 validate builds its own admin credential and ignores --kubeconfig.
@@ -34,44 +40,111 @@ def _version_text(version_info):
     return '.'.join(str(part) for part in version_info)
 
 
-def validate_command(name, version_info, kubeconfig=None, use_kubeconfig=False, api_server=None):
+def kubeconfig_paths(kubeconfig=None, environ=None):
+    """The kubeconfig files client-go would load, in order: ``kubeconfig``, else E(KUBECONFIG), else ~/.kube/config."""
+    if kubeconfig:
+        return [kubeconfig]
+    environ = os.environ if environ is None else environ
+    paths = [os.path.expanduser(p) for p in environ.get('KUBECONFIG', '').split(os.pathsep) if p]
+    return paths or [os.path.expanduser(os.path.join('~', '.kube', 'config'))]
+
+
+def _load_kubeconfig(path):
+    if not HAS_YAML:
+        raise ValueError('PyYAML is needed to read the kubeconfig %s' % path)
+    try:
+        with open(path, 'rb') as handle:
+            data = yaml.safe_load(handle.read().decode('utf-8'))
+    except (IOError, OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ValueError('could not read the kubeconfig %s: %s' % (path, exc))
+    return data if isinstance(data, dict) else {}
+
+
+def context_overlay(cluster_name, context, paths):
+    """A kubeconfig (as a dict) whose context named ``cluster_name`` is a copy of ``context``.
+
+    kops validates through the kubeconfig context named after the cluster and has no flag to pick
+    another one (1.30: ``--kubeconfig`` with CurrentContext=<cluster>; 1.34+: ``--use-kubeconfig``
+    with Context=<cluster>). Put first on KUBECONFIG, this overlay wins over a context of that
+    name in ``paths`` (client-go: the first file to define a name wins), and its context points at
+    the chosen context's cluster and user entries, which stay in the user's own files. Raises
+    ValueError when no file in ``paths`` defines ``context``.
+    """
+    for path in paths:
+        if not os.path.exists(path):
+            continue
+        for entry in _load_kubeconfig(path).get('contexts') or []:
+            if isinstance(entry, dict) and entry.get('name') == context:
+                chosen = dict(entry.get('context') or {})
+                return {
+                    'apiVersion': 'v1',
+                    'kind': 'Config',
+                    'contexts': [{'name': cluster_name, 'context': chosen}],
+                    'current-context': cluster_name,
+                }
+    raise ValueError('context %r is not in the kubeconfig (%s)' % (context, os.pathsep.join(paths)))
+
+
+def validate_command(name, version_info, kubeconfig=None, use_kubeconfig=None, api_server=None, context=None,
+                     overlay_path=None, environ=None):
     """Arguments (after ``kops``) and extra environment for one validation attempt.
 
+    ``use_kubeconfig`` None means: validate through the kubeconfig when ``kubeconfig`` or
+    ``context`` is set (and ``api_server`` is not). ``overlay_path`` is the file written from
+    :func:`context_overlay` when ``context`` names a context other than the cluster's own.
     Raises ValueError when the options cannot be honoured by this kops version.
     """
     version_info = tuple(version_info)
     args = ['validate', 'cluster', '--name', name, '-o', 'json']
-    environ = {}
+    env = {}
     warnings = []
     if api_server and use_kubeconfig:
         raise ValueError('api_server and use_kubeconfig=true are mutually exclusive')
+    if context and api_server:
+        raise ValueError('api_server and context are mutually exclusive')
+    if context and use_kubeconfig is False:
+        raise ValueError('context selects a kubeconfig context, so it needs use_kubeconfig=true (or unset)')
+    explicit = use_kubeconfig is not None
+    wanted = use_kubeconfig if explicit else bool(context or (kubeconfig and not api_server))
+    chain = None
+    if overlay_path:
+        chain = os.pathsep.join([overlay_path] + kubeconfig_paths(kubeconfig, environ))
     if version_info < OWN_CREDENTIAL_SINCE:
         if api_server:
             raise ValueError(
                 'api_server needs kops %s or later, but kops %s is in use; this version reaches the API through '
-                'the kubeconfig context named after the cluster, so set kubeconfig instead'
+                'the kubeconfig context named after the cluster, so set kubeconfig (and context) instead'
                 % (_version_text(API_SERVER_SINCE), _version_text(version_info)))
-        if kubeconfig:
+        if chain:
+            # --kubeconfig would load one file only; KUBECONFIG loads the overlay first.
+            env['KUBECONFIG'] = chain
+        elif kubeconfig:
             args.extend(['--kubeconfig', kubeconfig])
-        return ValidateCommand(args, environ, warnings)
+        return ValidateCommand(args, env, warnings)
     if api_server:
         if version_info < API_SERVER_SINCE:
             raise ValueError('api_server needs kops %s or later, but kops %s is in use'
                              % (_version_text(API_SERVER_SINCE), _version_text(version_info)))
         args.extend(['--api-server', api_server])
-    if use_kubeconfig:
-        if version_info < USE_KUBECONFIG_SINCE:
-            raise ValueError('use_kubeconfig needs kops %s or later, but kops %s is in use'
-                             % (_version_text(USE_KUBECONFIG_SINCE), _version_text(version_info)))
+    if wanted and version_info < USE_KUBECONFIG_SINCE:
+        if context or explicit:
+            raise ValueError(
+                '%s needs kops %s or later (--use-kubeconfig), but kops %s is in use: it validates with its own admin '
+                'credential and cannot use a kubeconfig context'
+                % ('context' if context else 'use_kubeconfig', _version_text(USE_KUBECONFIG_SINCE),
+                   _version_text(version_info)))
+        wanted = False
+    if wanted:
         args.append('--use-kubeconfig')
-        if kubeconfig:
-            # --use-kubeconfig loads the kubeconfig the normal way; --kubeconfig is ignored.
-            environ['KUBECONFIG'] = kubeconfig
+        if chain or kubeconfig:
+            # --use-kubeconfig loads the kubeconfig the normal way (KUBECONFIG); --kubeconfig is ignored.
+            env['KUBECONFIG'] = chain or kubeconfig
     elif kubeconfig:
         warnings.append(
             'kops %s ignores kubeconfig when validating: it builds its own admin credential from the state store. '
-            'Set use_kubeconfig=true to validate through the kubeconfig context instead.' % _version_text(version_info))
-    return ValidateCommand(args, environ, warnings)
+            'kops 1.34 or later can validate through the kubeconfig (use_kubeconfig, context).'
+            % _version_text(version_info))
+    return ValidateCommand(args, env, warnings)
 
 
 def summarize(document):

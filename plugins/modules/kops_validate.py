@@ -17,10 +17,10 @@ description:
   - Each attempt is one C(kops validate cluster) run without C(--wait), so every attempt is judged on its own.
     An unhealthy cluster (nodes not ready, pods pending) and the errors a new cluster shows while its API comes
     up (C(error listing nodes), connection refused, EOF, i/o timeout, no such host, TLS handshake timeout,
-    Unauthorized) are retried every O(poll_interval) until O(timeout).
+    Unauthorized) are retried every O(wait_sleep) until O(wait_timeout).
   - Errors that waiting cannot fix fail at once, for example a cluster missing from the state store, a missing
     state store bucket, bad AWS credentials or a kubeconfig that cannot be loaded.
-  - When O(timeout) runs out the module fails and still returns the last result it saw, so the failure shows
+  - When O(wait_timeout) runs out the module fails and still returns the last result it saw, so the failure shows
     which nodes and pods were not ready.
   - Read-only. The module never changes the cluster and runs in check mode too.
 author:
@@ -28,60 +28,92 @@ author:
 options:
   name:
     required: true
-  timeout:
+  wait:
     description:
-      - How long to keep trying, as a duration such as V(15m), V(900s), V(1h30m) or a number of seconds such as V(900).
-      - No attempt starts later than O(timeout) after the first one.
-      - V(0) validates exactly once.
-      - Must be at least O(poll_interval) unless it is V(0), and long enough for O(success_count) attempts.
-    type: str
+      - Whether to wait for the cluster to pass. With V(false) the cluster is validated exactly once, as with
+        O(wait_timeout=0).
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - How long to keep trying, a duration (see Notes), for example V(15m) or V(900).
+      - No attempt starts later than O(wait_timeout) after the first one.
+      - V(0) or V('') validates exactly once.
+      - Must be at least O(wait_sleep) unless it is zero, and long enough for O(success_count) attempts.
+    type: raw
     default: 15m
-  poll_interval:
+    aliases: [timeout]
+  wait_sleep:
     description:
-      - Time between the start of two attempts, as a duration such as V(10s) or a number of seconds.
-    type: str
+      - Time between the start of two attempts, a duration (see Notes) longer than zero, for example V(10s) or V(10).
+    type: raw
     default: 10s
+    aliases: [poll_interval]
   success_count:
     description:
-      - How many consecutive attempts must pass, O(poll_interval) apart, before the cluster counts as healthy.
+      - How many consecutive attempts must pass, O(wait_sleep) apart, before the cluster counts as healthy.
       - Raise it to ride out a cluster that passes once and then flaps.
     type: int
     default: 1
   kubeconfig:
     description:
-      - Path of the kubeconfig file whose context (named after the cluster) kops uses to reach the API.
+      - Path of the kubeconfig file to validate through.
       - kops 1.30 always validates through a kubeconfig context; this option becomes its C(--kubeconfig) flag.
-        Without it kops 1.30 reads E(KUBECONFIG) or C(~/.kube/config).
-      - kops 1.31 and later ignore the kubeconfig and build their own admin credential from the state store. With
-        O(use_kubeconfig=true) (kops 1.34 or later) the file is used again, passed to kops as E(KUBECONFIG);
-        otherwise the module warns that it is ignored.
+        Without it kops reads E(KUBECONFIG) or C(~/.kube/config).
+      - kops 1.31 and later build their own admin credential from the state store unless told to use the
+        kubeconfig (C(--use-kubeconfig), kops 1.34 or later). Setting this option tells them to, unless
+        O(use_kubeconfig=false) or O(api_server) is set; on kops 1.31 to 1.33 the module then warns that the file is ignored.
     type: path
+  context:
+    description:
+      - The kubeconfig context to validate through, in O(kubeconfig) or else the files of E(KUBECONFIG) or
+        C(~/.kube/config).
+      - kops itself always uses the context named after the cluster (the one C(kops export kubecfg) and
+        M(cloudops.kops.kops_kubecfg) write). For another context the module gives kops a private temporary
+        kubeconfig, first on E(KUBECONFIG), whose context named after the cluster points at the cluster and user
+        entries of O(context); the user's files are not changed.
+      - Works with kops 1.30 and with kops 1.34 or later (C(--use-kubeconfig), implied). On kops 1.31 to 1.33 the
+        module fails before validating, because those versions cannot use a kubeconfig context.
+      - The module fails before running kops when no kubeconfig file defines O(context).
+      - Mutually exclusive with O(api_server).
+    type: str
   use_kubeconfig:
     description:
       - Validate through the kubeconfig context named after the cluster instead of the admin credential that
         kops 1.31 and later build themselves (C(--use-kubeconfig), kops 1.34 or later).
       - Useful when the API is only reachable through an address the kubeconfig knows.
-      - kops 1.30 always uses the kubeconfig, so the option changes nothing there. On kops 1.31 to 1.33 the
-        module fails, because those versions cannot do it.
+      - When not set, it is V(true) if O(kubeconfig) or O(context) is set and O(api_server) is not.
+      - kops 1.30 always uses the kubeconfig, so the option changes nothing there. On kops 1.31 to 1.33 V(true)
+        fails, because those versions cannot do it.
       - Mutually exclusive with O(api_server).
     type: bool
-    default: false
   api_server:
     description:
       - The API server URL to validate against instead of the one kops infers (C(--api-server)), for example a
         private endpoint reached through a bastion or VPN.
       - Needs kops 1.33 or later. With kops 1.30 the module fails before running any validation; use a kubeconfig
-        whose context points at that address with O(kubeconfig) instead.
+        whose context points at that address with O(kubeconfig) and O(context) instead.
     type: str
 extends_documentation_fragment:
   - cloudops.kops._kops
+  - cloudops.kops._aws_connection
+  - cloudops.kops._duration
+  - cloudops.kops._attributes.IDEMPOTENT
   - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
 attributes:
+  action_group:
+    support: full
+    membership: [cloudops.kops.kops]
   check_mode:
     support: full
     details: The module only reads; it behaves the same in check mode.
   diff_mode:
-    support: none
+    support: N/A
+    details: The module only reads.
+  idempotent:
+    support: full
+    details: The module never changes anything.
   platform:
     platforms: posix
 notes:
@@ -101,19 +133,19 @@ EXAMPLES = r"""
   cloudops.kops.kops_validate:
     name: fleetman.k8s.local
     state_store: s3://fleetman-kops-state
-    timeout: 20m
+    wait_timeout: 20m
 
 - name: Require three healthy results in a row, 30 seconds apart
   cloudops.kops.kops_validate:
     name: fleetman.k8s.local
     state_store: s3://fleetman-kops-state
-    poll_interval: 30s
+    wait_sleep: 30s
     success_count: 3
 
 - name: Check once, without waiting, and carry on if the cluster is unhealthy
   cloudops.kops.kops_validate:
     name: fleetman.k8s.local
-    timeout: 0
+    wait: false
   register: health
   ignore_errors: true
 
@@ -122,11 +154,16 @@ EXAMPLES = r"""
     msg: "{{ health.failures | map(attribute='message') | list }}"
   when: health is failed
 
-- name: Validate a cluster with a private API through its kubeconfig context (kops 1.34 or later)
+- name: Validate a cluster with a private API through its kubeconfig context (kops 1.30, or 1.34 or later)
   cloudops.kops.kops_validate:
     name: private.example.com
-    use_kubeconfig: true
     kubeconfig: ~/.kube/private.yaml
+
+- name: Validate through another context of that file, for example one that goes through a proxy
+  cloudops.kops.kops_validate:
+    name: private.example.com
+    kubeconfig: ~/.kube/private.yaml
+    context: private-via-proxy
 """
 
 RETURN = r"""
@@ -247,16 +284,26 @@ kops_version:
   returned: always
   type: str
   sample: 1.36.2
-command:
+cmd:
   description: The argument list of the last C(kops validate cluster) run.
   returned: always
   type: list
   elements: str
   sample: [kops, validate, cluster, --name, fleetman.k8s.local, -o, json, --state, s3://fleetman-kops-state]
+commands:
+  description: Every kops command line the module ran, as argument lists.
+  returned: always
+  type: list
+  elements: list
+  sample: [[kops, version, --short]]
 """
 
 from ansible.module_utils.basic import AnsibleModule
 
+import json
+import os
+
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_duration import duration_option, format_go_duration
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_errors import NOT_FOUND
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_output import (
     as_list,
@@ -265,36 +312,50 @@ from ansible_collections.cloudops.kops.plugins.module_utils._kops_output import 
 )
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_runner import KopsRunner, kops_argument_spec
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_validation import (
+    context_overlay,
     error_line,
     judge,
+    kubeconfig_paths,
     validate_command,
 )
-from ansible_collections.cloudops.kops.plugins.module_utils._kops_waiter import (
-    ABORTED,
-    DONE,
-    Waiter,
-    duration_option,
-    format_duration,
-)
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_waiter import ABORTED, DONE, Waiter
 
 
 def check_timing(module):
     """Durations in seconds; every bad value fails here, before kops runs."""
     params = module.params
-    timeout = duration_option(module, 'timeout')
-    interval = duration_option(module, 'poll_interval')
-    if interval <= 0:
-        module.fail_json(msg='poll_interval must be longer than 0.')
+    timeout = duration_option(module, 'wait_timeout')
+    if not params['wait']:
+        timeout = 0.0
+    interval = duration_option(module, 'wait_sleep', positive=True)
     if params['success_count'] < 1:
         module.fail_json(msg='success_count must be 1 or more, got %d.' % params['success_count'])
     if timeout and timeout < interval:
-        module.fail_json(msg='timeout (%s) is shorter than poll_interval (%s); use timeout=0 to validate once.'
-                         % (format_duration(timeout), format_duration(interval)))
+        module.fail_json(msg='wait_timeout (%s) is shorter than wait_sleep (%s); use wait=false or wait_timeout=0 '
+                             'to validate once.' % (format_go_duration(timeout), format_go_duration(interval)))
     needed = (params['success_count'] - 1) * interval
     if needed > timeout:
-        module.fail_json(msg='success_count=%d needs a timeout of at least %s with poll_interval=%s.'
-                         % (params['success_count'], format_duration(needed), format_duration(interval)))
+        module.fail_json(msg='success_count=%d needs a wait_timeout of at least %s with wait_sleep=%s.'
+                         % (params['success_count'], format_go_duration(needed), format_go_duration(interval)))
     return timeout, interval
+
+
+def write_overlay(module, name):
+    """The private kubeconfig that maps the cluster's context name to O(context), or None when not needed."""
+    params = module.params
+    context = params.get('context')
+    if not context or context == name:
+        return None
+    try:
+        overlay = context_overlay(name, context, kubeconfig_paths(params.get('kubeconfig')))
+    except ValueError as exc:
+        module.fail_json(msg='context: %s.' % exc)
+    path = os.path.join(module.tmpdir, 'kops-validate-kubeconfig.json')
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, 'w') as handle:
+        json.dump(overlay, handle)
+    module.add_cleanup_file(path)
+    return path
 
 
 def read_instance_groups(runner, name):
@@ -319,28 +380,38 @@ def read_instance_groups(runner, name):
 def main():
     argument_spec = kops_argument_spec(name_required=True)
     argument_spec.update(
-        timeout=dict(type='str', default='15m'),
-        poll_interval=dict(type='str', default='10s'),
+        wait=dict(type='bool', default=True),
+        wait_timeout=dict(type='raw', default='15m', aliases=['timeout']),
+        wait_sleep=dict(type='raw', default='10s', aliases=['poll_interval']),
         success_count=dict(type='int', default=1),
         kubeconfig=dict(type='path'),
-        use_kubeconfig=dict(type='bool', default=False),
+        context=dict(type='str'),
+        use_kubeconfig=dict(type='bool'),
         api_server=dict(type='str'),
     )
     module = AnsibleModule(
         argument_spec=argument_spec,
-        mutually_exclusive=[('api_server', 'use_kubeconfig')],
+        mutually_exclusive=[('api_server', 'use_kubeconfig'), ('api_server', 'context')],
         supports_check_mode=True,
     )
     params = module.params
     name = params['name']
     timeout, interval = check_timing(module)
+    if params.get('use_kubeconfig') is False and params.get('context'):
+        module.fail_json(msg='context selects a kubeconfig context, so it cannot be combined with use_kubeconfig=false.')
 
     runner = KopsRunner(module)
     try:
         command = validate_command(name, runner.version_info, kubeconfig=params['kubeconfig'],
-                                   use_kubeconfig=params['use_kubeconfig'], api_server=params['api_server'])
+                                   use_kubeconfig=params['use_kubeconfig'], api_server=params['api_server'],
+                                   context=params['context'])
     except ValueError as exc:
-        module.fail_json(msg=str(exc), kops_version=runner.version)
+        module.fail_json(msg=str(exc) + '.', kops_version=runner.version, commands=runner.commands)
+    overlay = write_overlay(module, name)
+    if overlay:
+        command = validate_command(name, runner.version_info, kubeconfig=params['kubeconfig'],
+                                   use_kubeconfig=params['use_kubeconfig'], api_server=params['api_server'],
+                                   context=params['context'], overlay_path=overlay)
     for warning in command.warnings:
         module.warn(warning)
     module.run_command_environ_update.update(command.environ)
@@ -370,7 +441,8 @@ def main():
         attempts=outcome.attempts,
         elapsed=round(outcome.elapsed, 1),
         kops_version=runner.version,
-        command=last.result.command,
+        cmd=last.result.cmd,
+        commands=runner.commands,
     )
     if last.report is None:
         result['last_error'] = error_line(last.result)
@@ -379,7 +451,7 @@ def main():
         module.exit_json(**result)
     if outcome.status == ABORTED:
         runner.fail('Validation of cluster %s failed and waiting would not help:' % name, last.result,
-                    **dict((k, v) for k, v in result.items() if k != 'command'))
+                    **dict((k, v) for k, v in result.items() if k not in ('cmd', 'commands')))
     if last.report is not None and report['failures']:
         detail = '%d problem(s) left: %s' % (len(report['failures']), '; '.join(
             failure['message'] or failure['name'] or '' for failure in report['failures']))
@@ -391,7 +463,7 @@ def main():
         detail += ' (it passed %d of %d consecutive times)' % (outcome.streak, params['success_count'])
     module.fail_json(
         msg='Cluster %s did not pass validation within %s (%d attempt(s)); %s.'
-            % (name, format_duration(timeout), outcome.attempts, detail),
+            % (name, format_go_duration(timeout), outcome.attempts, detail),
         **result)
 
 

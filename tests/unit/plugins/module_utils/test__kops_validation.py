@@ -6,13 +6,16 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_runner import KopsResult
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_validation import (
+    context_overlay,
     error_line,
     judge,
+    kubeconfig_paths,
     last_report,
     summarize,
     validate_command,
@@ -72,12 +75,54 @@ def test_command_136_use_kubeconfig_reads_the_file_through_the_environment():
     assert command.environ == {'KUBECONFIG': '/tmp/kc'}
 
 
-def test_command_136_kubeconfig_alone_is_ignored_with_a_warning():
+def test_command_136_kubeconfig_alone_uses_the_kubeconfig():
     command = validate_command(NAME, (1, 36, 2), kubeconfig='/tmp/kc')
+    assert command.args == ['validate', 'cluster', '--name', NAME, '-o', 'json', '--use-kubeconfig']
+    assert command.environ == {'KUBECONFIG': '/tmp/kc'}
+    assert command.warnings == []
+
+
+@pytest.mark.parametrize('version', [(1, 31, 0), (1, 33, 4)])
+def test_command_kubeconfig_alone_before_134_is_ignored_with_a_warning(version):
+    command = validate_command(NAME, version, kubeconfig='/tmp/kc')
     assert command.args == ['validate', 'cluster', '--name', NAME, '-o', 'json']
     assert command.environ == {}
+    assert len(command.warnings) == 1 and 'ignores kubeconfig' in command.warnings[0]
+
+
+def test_command_136_kubeconfig_with_api_server_keeps_the_warning():
+    command = validate_command(NAME, (1, 36, 2), kubeconfig='/tmp/kc', api_server='https://x')
+    assert '--use-kubeconfig' not in command.args and command.args[-2:] == ['--api-server', 'https://x']
     assert len(command.warnings) == 1
-    assert 'use_kubeconfig=true' in command.warnings[0]
+
+
+@pytest.mark.parametrize('version, expected_args', [((1, 30, 1), []), ((1, 36, 2), ['--use-kubeconfig'])])
+def test_command_context_overlay_goes_first_on_kubeconfig(version, expected_args):
+    command = validate_command(NAME, version, kubeconfig='/tmp/kc', context='other', overlay_path='/tmp/overlay.json')
+    assert command.args == ['validate', 'cluster', '--name', NAME, '-o', 'json'] + expected_args
+    assert command.environ == {'KUBECONFIG': os.pathsep.join(['/tmp/overlay.json', '/tmp/kc'])}
+
+
+def test_command_context_with_use_kubeconfig_false_is_refused():
+    with pytest.raises(ValueError, match='context selects a kubeconfig context'):
+        validate_command(NAME, (1, 36, 2), context='other', use_kubeconfig=False)
+
+
+def test_kubeconfig_paths_follow_client_go(monkeypatch):
+    assert kubeconfig_paths('/a') == ['/a']
+    assert kubeconfig_paths(None, {'KUBECONFIG': os.pathsep.join(['/x', '', '/y'])}) == ['/x', '/y']
+    assert kubeconfig_paths(None, {})[0].endswith(os.path.join('.kube', 'config'))
+
+
+def test_context_overlay_first_file_wins(tmp_path):
+    first, second = tmp_path / 'one', tmp_path / 'two'
+    first.write_text('contexts:\n- name: c\n  context: {cluster: a, user: u}\n')
+    second.write_text('contexts:\n- name: c\n  context: {cluster: b, user: u}\n')
+    overlay = context_overlay(NAME, 'c', [str(tmp_path / 'missing'), str(first), str(second)])
+    assert overlay['contexts'] == [{'name': NAME, 'context': {'cluster': 'a', 'user': 'u'}}]
+    assert overlay['current-context'] == NAME
+    with pytest.raises(ValueError, match="context 'd' is not in the kubeconfig"):
+        context_overlay(NAME, 'd', [str(first)])
 
 
 @pytest.mark.parametrize('version, kwargs, message', [

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 
 import pytest
 
@@ -88,8 +90,14 @@ def kops(monkeypatch, tmp_path, clock):
     return fake
 
 
+def call_with(kops, handler, **params):
+    """run() with ``handler`` as run_command (to look at files while kops "runs")."""
+    basic.AnsibleModule.run_command = handler
+    return run(kops, **params)
+
+
 def run(kops, check_mode=False, **params):
-    args = dict(name=NAME, state_store=STORE, kops_binary=kops.binary)
+    args = dict(name=NAME, state_store=STORE, binary_path=kops.binary)
     args.update(params)
     args['_ansible_check_mode'] = check_mode
     return call_main(kops_validate, args)
@@ -155,12 +163,113 @@ def test_argv_136_use_kubeconfig_sets_kubeconfig_in_the_environment(kops):
     assert kops.environ[0]['LC_ALL'] == 'C'
 
 
-def test_136_warns_that_kubeconfig_alone_is_ignored(kops):
+def test_136_kubeconfig_alone_validates_through_it(kops):
+    # kubeconfig now implies --use-kubeconfig on kops 1.34+ (it used to be ignored with a warning).
     kops.validations = [170]
     failed, result = run(kops, kubeconfig='/srv/kc.yaml')
     assert not failed
-    assert '--kubeconfig' not in kops.validate_calls[0]
-    assert len(kops.warnings) == 1 and 'use_kubeconfig=true' in kops.warnings[0]
+    assert kops.validate_calls == [
+        [kops.binary, 'validate', 'cluster', '--name', NAME, '-o', 'json', '--use-kubeconfig', '--state', STORE]]
+    assert kops.environ[0]['KUBECONFIG'] == '/srv/kc.yaml'
+    assert kops.warnings == []
+
+
+def test_136_kubeconfig_with_use_kubeconfig_false_is_ignored_with_a_warning(kops):
+    kops.validations = [170]
+    failed, result = run(kops, kubeconfig='/srv/kc.yaml', use_kubeconfig=False)
+    assert not failed
+    assert '--use-kubeconfig' not in kops.validate_calls[0] and '--kubeconfig' not in kops.validate_calls[0]
+    assert len(kops.warnings) == 1 and 'ignores kubeconfig' in kops.warnings[0]
+
+
+KUBECONFIG_TEXT = """apiVersion: v1
+kind: Config
+clusters:
+- name: fleetman.k8s.local
+  cluster: {server: 'https://api.fleetman.example'}
+- name: proxy
+  cluster: {server: 'http://127.0.0.1:8001'}
+users:
+- name: fleetman.k8s.local
+  user: {token: abc}
+contexts:
+- name: fleetman.k8s.local
+  context: {cluster: fleetman.k8s.local, user: fleetman.k8s.local}
+- name: via-proxy
+  context: {cluster: proxy, user: fleetman.k8s.local, namespace: kube-system}
+current-context: fleetman.k8s.local
+"""
+
+
+@pytest.mark.parametrize('version', ['1.30.1', '1.36.2'])
+def test_context_maps_the_cluster_context_to_the_chosen_one(kops, tmp_path, version):
+    kops.version = version
+    kops.instance_groups = response(version, 67)
+    kops.validations = [170]
+    config = tmp_path / 'kc.yaml'
+    config.write_text(KUBECONFIG_TEXT)
+    seen = []
+
+    def spy(module, args, **kwargs):
+        answer = kops(module, args, **kwargs)
+        if args[1:3] == ['validate', 'cluster']:
+            chain = kops.environ[-1]['KUBECONFIG'].split(os.pathsep)
+            with open(chain[0]) as handle:
+                seen.append((chain, json.load(handle), oct(os.stat(chain[0]).st_mode & 0o777)))
+        return answer
+
+    failed, result = call_with(kops, spy, context='via-proxy', kubeconfig=str(config))
+    assert not failed, result
+    chain, overlay, mode = seen[0]
+    assert chain[1:] == [str(config)]
+    assert overlay['contexts'] == [{'name': NAME, 'context': {'cluster': 'proxy', 'user': NAME,
+                                                              'namespace': 'kube-system'}}]
+    assert mode == '0o600'
+    expected = ['--use-kubeconfig'] if version == '1.36.2' else []
+    assert kops.validate_calls[0] == [kops.binary, 'validate', 'cluster', '--name', NAME, '-o', 'json'] + expected + [
+        '--state', STORE]
+    assert config.read_text() == KUBECONFIG_TEXT
+
+
+def test_unknown_context_fails_before_validating(kops, tmp_path):
+    config = tmp_path / 'kc.yaml'
+    config.write_text(KUBECONFIG_TEXT)
+    failed, result = run(kops, context='nosuch', kubeconfig=str(config))
+    assert failed
+    assert "context: context 'nosuch' is not in the kubeconfig" in result['msg']
+    assert kops.validate_calls == []
+
+
+@pytest.mark.parametrize('version', ['1.31.0', '1.33.1'])
+def test_context_on_a_kops_that_cannot_use_a_kubeconfig_fails_clearly(kops, tmp_path, version):
+    kops.version = version
+    failed, result = run(kops, context='via-proxy')
+    assert failed
+    assert 'context needs kops 1.34.0 or later (--use-kubeconfig), but kops %s is in use' % version in result['msg']
+    assert kops.validate_calls == []
+
+
+def test_context_and_api_server_exclude_each_other(kops):
+    failed, result = run(kops, context='via-proxy', api_server='https://x')
+    assert failed and 'mutually exclusive' in result['msg']
+    assert kops.calls == []
+
+
+@pytest.mark.parametrize('params', [dict(wait=False), dict(wait_timeout=0), dict(wait_timeout=''),
+                                    dict(timeout='0')])
+def test_no_wait_validates_once(kops, clock, params):
+    kops.validations = [163]
+    failed, result = run(kops, **params)
+    assert failed
+    assert result['attempts'] == 1 and clock.sleeps == []
+
+
+def test_old_option_names_still_work(kops, clock):
+    kops.validations = [163, 170]
+    failed, result = run(kops, timeout=600, poll_interval=10)
+    assert not failed, result
+    assert result['attempts'] == 2 and clock.sleeps == [10.0]
+    assert result['cmd'] == kops.validate_calls[-1] and result['commands'][-1] == result['cmd']
 
 
 def test_api_server_on_130_fails_before_validating(kops):
@@ -183,7 +292,7 @@ def test_waits_through_transient_errors_and_degraded_results(kops, clock, versio
     kops.version = version
     kops.instance_groups = response(version, 67)
     kops.validations = [100, 104, 163, 170]
-    failed, result = run(kops, timeout='5m', poll_interval='30s')
+    failed, result = run(kops, wait_timeout='5m', wait_sleep='30s')
     assert not failed, result
     assert result['valid'] is True
     assert result['attempts'] == 4
@@ -194,14 +303,14 @@ def test_waits_through_transient_errors_and_degraded_results(kops, clock, versio
 
 def test_consecutive_successes(kops, clock):
     kops.validations = [170, 163, 170, 170]
-    failed, result = run(kops, success_count=2, poll_interval='10s', timeout='1m')
+    failed, result = run(kops, success_count=2, wait_sleep='10s', wait_timeout='1m')
     assert not failed, result
     assert result['attempts'] == 4
 
 
 def test_timeout_fails_with_the_last_structured_result(kops, clock):
     kops.validations = [100, 163, 163, 163]
-    failed, result = run(kops, timeout='30s', poll_interval='10s')
+    failed, result = run(kops, wait_timeout='30s', wait_sleep='10s')
     assert failed
     assert result['valid'] is False
     assert result['attempts'] == 4
@@ -216,7 +325,7 @@ def test_timeout_fails_with_the_last_structured_result(kops, clock):
 
 def test_timeout_while_the_api_is_unreachable(kops, clock):
     kops.validations = [163, 100, 100]
-    failed, result = run(kops, timeout='20s', poll_interval='10s')
+    failed, result = run(kops, wait_timeout='20s', wait_sleep='10s')
     assert failed
     assert result['attempts'] == 3
     # the nodes seen before the API dropped out are still reported
@@ -227,7 +336,7 @@ def test_timeout_while_the_api_is_unreachable(kops, clock):
 
 def test_timeout_zero_validates_once(kops, clock):
     kops.validations = [163]
-    failed, result = run(kops, timeout=0)
+    failed, result = run(kops, wait_timeout=0)
     assert failed
     assert result['attempts'] == 1
     assert clock.sleeps == []
@@ -235,7 +344,7 @@ def test_timeout_zero_validates_once(kops, clock):
 
 def test_timeout_reports_a_partial_streak(kops, clock):
     kops.validations = [163, 170, 170]
-    failed, result = run(kops, success_count=3, timeout='20s', poll_interval='10s')
+    failed, result = run(kops, success_count=3, wait_timeout='20s', wait_sleep='10s')
     assert failed
     assert 'passed 2 of 3 consecutive times' in result['msg']
 
@@ -288,13 +397,13 @@ def test_runs_in_check_mode(kops):
 
 
 @pytest.mark.parametrize('params, message', [
-    (dict(timeout='soon'), 'timeout: '),
-    (dict(poll_interval='10 s'), 'poll_interval: '),
-    (dict(poll_interval='0'), 'poll_interval must be longer than 0'),
-    (dict(timeout='5s', poll_interval='10s'), 'timeout (5s) is shorter than poll_interval (10s)'),
+    (dict(wait_timeout='soon'), 'timeout: '),
+    (dict(wait_sleep='10 s'), 'wait_sleep: '),
+    (dict(wait_sleep='0'), 'wait_sleep must be longer than 0'),
+    (dict(wait_timeout='5s', wait_sleep='10s'), 'wait_timeout (5s) is shorter than wait_sleep (10s)'),
     (dict(success_count=0), 'success_count must be 1 or more'),
-    (dict(success_count=4, timeout='20s', poll_interval='10s'), 'success_count=4 needs a timeout of at least 30s'),
-    (dict(success_count=2, timeout=0), 'success_count=2 needs a timeout of at least 10s'),
+    (dict(success_count=4, wait_timeout='20s', wait_sleep='10s'), 'success_count=4 needs a wait_timeout of at least 30s'),
+    (dict(success_count=2, wait_timeout=0), 'success_count=2 needs a wait_timeout of at least 10s'),
 ])
 def test_bad_input_fails_before_kops_runs(kops, params, message):
     failed, result = run(kops, **params)
