@@ -163,7 +163,10 @@ def ig_role(role):
 
 
 def instance_group_summary(ig):
-    """Flatten an InstanceGroup object into the shape the modules return."""
+    """Flatten an InstanceGroup object into the shape the modules return (snake_case keys).
+
+    The object itself, as kops stores it, rides along under ``kops_object``.
+    """
     metadata = ig.get('metadata') or {}
     spec = ig.get('spec') or {}
     subnets = list(spec.get('subnets') or [])
@@ -179,11 +182,15 @@ def instance_group_summary(ig):
         'image': spec.get('image'),
         'node_labels': dict(spec.get('nodeLabels') or {}),
         'taints': list(spec.get('taints') or []),
+        'kops_object': ig,
     }
 
 
 def cluster_summary(cluster):
-    """Flatten a Cluster object: the fields an operator asks about first."""
+    """Flatten a Cluster object: the fields an operator asks about first (snake_case keys).
+
+    The object itself, as kops stores it, rides along under ``kops_object``.
+    """
     metadata = cluster.get('metadata') or {}
     spec = cluster.get('spec') or {}
     subnets = spec.get('subnets') or []
@@ -202,4 +209,5 @@ def cluster_summary(cluster):
         'api_loadbalancer_class': (api_lb.get('class') or '').lower() or None,
         'network_id': spec.get('networkID'),
         'config_base': spec.get('configBase'),
+        'kops_object': cluster,
     }

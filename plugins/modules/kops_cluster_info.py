@@ -17,6 +17,8 @@ author:
   - cloudops.kops maintainers (@cloudops)
 extends_documentation_fragment:
   - cloudops.kops._kops
+  - cloudops.kops._aws_connection
+  - cloudops.kops._attributes.IDEMPOTENT
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
 attributes:
@@ -31,6 +33,10 @@ attributes:
     support: N/A
     details:
       - The module only reads.
+  idempotent:
+    support: full
+    details:
+      - The module never changes anything.
   platform:
     platforms: posix
 options:
@@ -129,10 +135,13 @@ clusters:
       description: Where the cluster lives in the state store.
       type: str
       sample: s3://fleetman-kops-state/fleetman.k8s.local
-    spec:
-      description: The full cluster spec as kops stored it.
+    kops_object:
+      description:
+        - The Cluster object exactly as kops stores it (C(apiVersion), C(kind), C(metadata), C(spec)), with kops's
+          own camelCase keys. Every other key of the entry is a snake_case summary of it.
       type: dict
-      sample: {"cloudProvider": "aws", "kubernetesVersion": "1.30.14"}
+      sample: {"apiVersion": "kops.k8s.io/v1alpha2", "kind": "Cluster", "metadata": {"name": "fleetman.k8s.local"},
+               "spec": {"cloudProvider": "aws", "kubernetesVersion": "1.30.14"}}
     instance_groups:
       description: The instance groups (empty when O(instance_groups=false)).
       type: list
@@ -181,6 +190,11 @@ clusters:
           type: list
           elements: str
           sample: []
+        kops_object:
+          description: The InstanceGroup object exactly as kops stores it, with kops's own camelCase keys.
+          type: dict
+          sample: {"apiVersion": "kops.k8s.io/v1alpha2", "kind": "InstanceGroup", "metadata": {"name": "nodes-us-west-2a"},
+                   "spec": {"role": "Node", "minSize": 1, "maxSize": 1}}
 query_result:
   description: The value O(query) selected.
   returned: when O(query) is set
@@ -248,7 +262,6 @@ def main():
     clusters = []
     for obj in sorted(objects, key=lambda o: (o.get('metadata') or {}).get('name') or ''):
         entry = cluster_summary(obj)
-        entry['spec'] = obj.get('spec') or {}
         entry['instance_groups'] = []
         if params['instance_groups']:
             igs = get_instance_groups(runner, entry['name'])

@@ -144,7 +144,7 @@ def test_instance_group_summary(version):
     assert node == {
         'name': 'nodes-us-west-2a', 'role': 'node', 'machine_type': 't3.medium', 'min_size': 1, 'max_size': 1,
         'zones': [], 'subnets': ['us-west-2a'], 'image': igs[1]['spec']['image'],
-        'node_labels': igs[1]['spec'].get('nodeLabels', {}), 'taints': []}
+        'node_labels': igs[1]['spec'].get('nodeLabels', {}), 'taints': [], 'kops_object': igs[1]}
 
 
 @pytest.mark.parametrize('version', VERSIONS)

@@ -24,7 +24,7 @@ LIST = ('get', 'clusters', '-o', 'json')
 
 
 def args(kops_binary, **extra):
-    out = dict(state_store=STORE, kops_binary=kops_binary)
+    out = dict(state_store=STORE, binary_path=kops_binary)
     out.update(extra)
     return out
 
@@ -41,7 +41,9 @@ def test_all_clusters_with_instance_groups(kops_binary, monkeypatch, version):
     (cluster,) = result['clusters']
     assert cluster['name'] == CLUSTER
     assert cluster['zones'] == ['us-west-2a', 'us-west-2b', 'us-west-2c']
-    assert cluster['spec']['cloudProvider'] == 'aws'
+    assert cluster['kops_object']['spec']['cloudProvider'] == 'aws' and cluster['cloud_provider'] == 'aws'
+    assert 'spec' not in cluster
+    assert cluster['instance_groups'][0]['kops_object']['kind'] == 'InstanceGroup'
     assert [(ig['name'], ig['role'], ig['min_size'], ig['max_size']) for ig in cluster['instance_groups']] == [
         ('control-plane-us-west-2a', 'control-plane', 1, 1), ('nodes-us-west-2a', 'node', 1, 1),
         ('nodes-us-west-2b', 'node', 1, 1), ('nodes-us-west-2c', 'node', 1, 1)]
@@ -121,5 +123,5 @@ def test_missing_jmespath(kops_binary, monkeypatch):
 
 
 def test_missing_state_store(kops_binary, monkeypatch):
-    failed, result = run_module(kops_cluster_info, dict(kops_binary=kops_binary), None, monkeypatch)
+    failed, result = run_module(kops_cluster_info, dict(binary_path=kops_binary), None, monkeypatch)
     assert failed and 'KOPS_STATE_STORE' in result['msg']
