@@ -24,52 +24,20 @@ options:
       - The kops state store, for example V(s3://my-kops-state).
       - If not set, the E(KOPS_STATE_STORE) environment variable is used. The module fails when neither is set.
     type: str
-  kops_binary:
+  binary_path:
     description:
       - Path of the kops executable.
       - If not set, C(kops) is looked up on E(PATH).
       - kops 1.30 or newer is required.
     type: path
-  region:
-    description:
-      - The AWS region, passed to kops as E(AWS_REGION) and E(AWS_DEFAULT_REGION).
-      - If not set, kops reads the usual AWS environment and configuration files.
-    type: str
-    aliases: [aws_region]
-  profile:
-    description:
-      - The AWS profile to use, passed to kops as E(AWS_PROFILE).
-    type: str
-    aliases: [aws_profile]
-  endpoint_url:
-    description:
-      - A custom AWS endpoint, for example an S3-compatible service or a local AWS emulator.
-      - Passed to kops both as E(AWS_ENDPOINT_URL) (EC2, ELB, IAM, Route 53 and the other AWS APIs)
-        and as E(S3_ENDPOINT) with E(S3_REGION), E(S3_ACCESS_KEY_ID) and E(S3_SECRET_ACCESS_KEY),
-        because kops reaches a custom S3 endpoint for the state store only through the C(S3_*) variables.
-      - With this option the access and secret keys must be known, from O(access_key) and O(secret_key)
-        or from E(AWS_ACCESS_KEY_ID) and E(AWS_SECRET_ACCESS_KEY).
-    type: str
-    aliases: [aws_endpoint_url]
-  access_key:
-    description:
-      - The AWS access key ID, passed to kops as E(AWS_ACCESS_KEY_ID).
-      - If not set, kops uses its own credential chain (environment, profile, instance role).
-    type: str
-    aliases: [aws_access_key_id]
-  secret_key:
-    description:
-      - The AWS secret access key, passed to kops as E(AWS_SECRET_ACCESS_KEY).
-    type: str
-    aliases: [aws_secret_access_key]
-  session_token:
-    description:
-      - The AWS session token for temporary credentials, passed to kops as E(AWS_SESSION_TOKEN).
-    type: str
-    aliases: [aws_session_token]
+    aliases: [kops_binary]
 notes:
-  - kops runs with the C locale and with the AWS settings above in its environment; options that are not set
+  - kops runs with the C locale and with the AWS connection options in its environment; options that are not set
     leave the matching environment variables untouched.
+  - When a kops call fails, the module returns C(cmd) (the failing argument list) next to C(commands) (every
+    argument list it ran), with C(rc), C(stdout), C(stderr) and C(error_kind). C(msg) ends with kops's last
+    C(Error:) line or, when kops printed none (a crash, an endpoint that does not answer), with its last
+    stderr line and its exit code.
 requirements:
   - kops 1.30 or newer on the host that runs the module.
 '''
