@@ -135,7 +135,7 @@ def kops(monkeypatch, tmp_path):
 
 
 def run(kops, tmp_path, check_mode=False, diff=False, **params):
-    args = dict(name=NAME, state_store=STORE, kops_binary=kops.binary)
+    args = dict(name=NAME, state_store=STORE, binary_path=kops.binary)
     args.update(params)
     args.update(_ansible_check_mode=check_mode, _ansible_diff=diff, _ansible_remote_tmp=str(tmp_path / 'remote'),
                 _ansible_keep_remote_files=False)
@@ -177,6 +177,14 @@ def test_exact_argv_and_private_export_file(kops, tmp_path):
     # kops never writes the real kubeconfig; its own file is thrown away.
     assert exported_to != str(target)
     assert not os.path.exists(exported_to)
+
+
+@pytest.mark.parametrize('ttl, renew', [(72000, 3600), ('72000', '3600'), ('20h', '1h')])
+def test_seconds_reach_kops_as_a_go_duration(kops, tmp_path, ttl, renew):
+    failed, result = run(kops, tmp_path, kubeconfig=str(tmp_path / 'config'), admin_ttl=ttl, renew_before=renew)
+    assert not failed, result
+    (export,) = kops.exports
+    assert '--admin=20h' in export
 
 
 def test_keeps_other_entries_byte_for_byte(kops, tmp_path):
@@ -341,9 +349,12 @@ def test_without_cryptography_keeps_the_certificate_and_warns(kops, tmp_path, mo
 # -- failures before anything is written ------------------------------------------------
 
 @pytest.mark.parametrize('params, message', [
-    (dict(admin_ttl='18'), 'admin_ttl: '),
+    (dict(admin_ttl='18 h'), 'admin_ttl: '),
     (dict(admin_ttl='1d'), 'admin_ttl: '),
-    (dict(admin_ttl='0'), 'admin_ttl must be longer than 0'),
+    (dict(admin_ttl='0'), 'which means no admin credential'),
+    (dict(admin_ttl=''), 'which means no admin credential'),
+    (dict(admin_ttl=0), 'which means no admin credential'),
+    (dict(admin_ttl=1800, renew_before='1h'), 'renew_before (1h) must be shorter than admin_ttl (30m)'),
     (dict(renew_before='soon'), 'renew_before: '),
     (dict(admin_ttl='1h', renew_before='1h'), 'renew_before (1h) must be shorter than admin_ttl (1h)'),
 ])
@@ -385,7 +396,7 @@ def test_missing_cluster(kops, tmp_path):
 
 
 def test_missing_state_store_fails_before_kops_runs(kops, tmp_path):
-    args = dict(name=NAME, kops_binary=kops.binary, kubeconfig=str(tmp_path / 'config'),
+    args = dict(name=NAME, binary_path=kops.binary, kubeconfig=str(tmp_path / 'config'),
                 _ansible_remote_tmp=str(tmp_path / 'remote'))
     failed, result = call_main(kops_kubecfg, args)
     assert failed
@@ -487,7 +498,7 @@ def use(monkeypatch, fake):
 
 def run_named(fake, tmp_path, name, kubeconfig, check_mode=False):
     remote = tmp_path / ('remote-' + name)
-    args = dict(name=name, state_store=STORE, kops_binary=fake.binary, kubeconfig=str(kubeconfig),
+    args = dict(name=name, state_store=STORE, binary_path=fake.binary, kubeconfig=str(kubeconfig),
                 _ansible_check_mode=check_mode, _ansible_diff=False, _ansible_remote_tmp=str(remote),
                 _ansible_keep_remote_files=False)
     return call_main(kops_kubecfg, args)
