@@ -214,8 +214,8 @@ def test_survey_variables_are_documented_and_typed_like_the_roles(template):
         assert name in FLEETMAN or name in options, f"{name} is neither in fleetman.yml nor a role variable"
         if name in options:
             spec_type = options[name].get("type", "str")
-            expected = {"int": ("integer",), "list": ("multiselect",), "str": ("text", "textarea", "password",
-                                                                                "multiplechoice")}[spec_type]
+            expected = {"int": ("integer",), "list": ("multiselect",),
+                        "str": ("text", "textarea", "password", "multiplechoice")}[spec_type]
             assert question["type"] in expected, f"{name}: survey type {question['type']}, role type {spec_type}"
             if options[name].get("choices") and question["type"] == "multiplechoice":
                 assert set(_choices(question)) <= set(options[name]["choices"]), name

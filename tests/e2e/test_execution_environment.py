@@ -120,9 +120,9 @@ def _run_tools_step(containerfile: str, bin_dir, **build_args) -> subprocess.Com
     ("1.36.2", "1.36.3", ""),       # the defaults: the newest supported line, the build host's architecture
     ("1.30.1", "1.30.14", "arm64"),  # the other supported line, picked by one build arg; arm64 by TARGETARCH
 ])
-def test_tools_step_installs_checksum_verified_kops_and_kubectl(built, testbed_vars, tmp_path, kops_version,
-                                                               kubectl_version, arch):
-    _, ctx = built
+def test_tools_step_installs_checksum_verified_kops_and_kubectl(
+        built, testbed_vars, tmp_path, kops_version, kubectl_version, arch):
+    ctx = built[1]
     containerfile = (ctx / "Containerfile").read_text()
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
@@ -143,7 +143,7 @@ def test_tools_step_installs_checksum_verified_kops_and_kubectl(built, testbed_v
 
 
 def test_tools_step_fails_on_checksum_mismatch_and_unsupported_version(built, testbed_vars, tmp_path):
-    _, ctx = built
+    ctx = built[1]
     containerfile = (ctx / "Containerfile").read_text()
     # A mirror (file:// tree, curl reads it) whose kops does not match its published .sha256.
     mirror = tmp_path / "mirror"
@@ -167,7 +167,7 @@ def test_tools_step_fails_on_checksum_mismatch_and_unsupported_version(built, te
 
 
 def test_built_collection_ships_the_ee_definition(built):
-    tarball, _ = built
+    tarball = built[0]
     with tarfile.open(tarball) as archive:
         names = set(archive.getnames())
     for name in EE_FILES:
