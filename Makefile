@@ -8,9 +8,11 @@ ANSIBLE_TEST := $(ROOT)/scripts/run-ansible-test
 PYTEST := $(VENV)/bin/python -m pytest
 export PYTHONPATH := $(ROOT)/tests/testbed
 
-SUITES := sanity units contract integration e2e lint
+SUITES := sanity units contract integration e2e lint galaxy-import sanity-2.17 units-2.17
+# ansible-core 2.17, the requires_ansible floor (meta/runtime.yml), in a virtualenv of its own.
+VENV_217 := $(ROOT)/.tmp/venv-ansible-core-2.17
 
-.PHONY: help venv collection test $(SUITES) demo clean
+.PHONY: help venv venv-2.17 collection test $(SUITES) demo clean
 
 help:
 	@echo "make test   sanity, unit, contract, integration and end-to-end tests, ansible-lint"
@@ -45,6 +47,19 @@ e2e: venv
 
 lint: venv collection
 	PATH=$(VENV)/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$(ROOT)/.tmp/collections ansible-lint --offline
+
+# Galaxy's import of the built tarball (galaxy-importer in a venv of its own, no ansible-test, no container).
+galaxy-import: venv
+	$(ROOT)/scripts/galaxy-import
+
+venv-2.17:
+	@$(ROOT)/scripts/bootstrap-extra-venv $(VENV_217) $(ROOT)/tests/venvs/ansible-core-2.17.txt
+
+sanity-2.17: venv venv-2.17
+	ANSIBLE_TEST_VENV=$(VENV_217) $(ANSIBLE_TEST) sanity --python 3.11 --requirements --color no
+
+units-2.17: venv venv-2.17
+	ANSIBLE_TEST_VENV=$(VENV_217) $(ANSIBLE_TEST) units --python 3.11 --requirements --color no
 
 demo: venv
 	$(TESTBED) -- $(ROOT)/tests/testbed/demo.sh

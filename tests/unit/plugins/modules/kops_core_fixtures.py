@@ -16,7 +16,7 @@ import re
 from collections import namedtuple
 
 from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
+from ansible_collections.cloudops.kops.tests.unit.plugins.module_args_compat import patch_module_args
 
 FIXTURES = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..', '..', 'fixtures', 'kops_reference'))
 VERSIONS = ('1.30.1', '1.36.2')

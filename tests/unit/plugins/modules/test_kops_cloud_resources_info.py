@@ -12,7 +12,7 @@ import pytest
 boto3 = pytest.importorskip("boto3")
 moto = pytest.importorskip("moto")
 
-from ansible.module_utils.testing import patch_module_args  # noqa: E402
+from ansible_collections.cloudops.kops.tests.unit.plugins.module_args_compat import patch_module_args  # noqa: E402
 
 from ansible_collections.cloudops.kops.plugins.modules import kops_cloud_resources_info as module_under_test  # noqa: E402
 from ansible_collections.cloudops.kops.plugins.modules.kops_cloud_resources_info import KINDS, Lister  # noqa: E402
