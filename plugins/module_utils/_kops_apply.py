@@ -13,8 +13,6 @@ way: from kops's own dry runs, which exit 0 whether or not anything is pending.
 
 from __future__ import annotations
 
-import re
-
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_output import (
     rolling_update_plan,
     rolling_update_required,
@@ -23,21 +21,14 @@ from ansible_collections.cloudops.kops.plugins.module_utils._kops_output import 
 )
 
 ROLLING_UPDATE_MODES = ('never', 'auto', 'always')
-GO_DURATION = re.compile(r'^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$')
-
-
-def duration_error(option, value):
-    """kops parses durations with Go's time.ParseDuration; catch typos before calling it."""
-    if value and not GO_DURATION.match(value):
-        return '%s %r is not a Go duration such as 18h, 10m or 1h30m.' % (option, value)
-    return None
 
 
 def apply_argument_spec():
     """Options of the apply step, shared by the modules that write specs."""
     return dict(
         apply=dict(type='bool', default=True),
-        admin_ttl=dict(type='str', default='18h'),
+        # kops update --admin implies --create-kube-config; only kops_kubecfg writes kubeconfigs now.
+        admin_ttl=dict(type='raw', removed_in_version='1.0.0', removed_from_collection='cloudops.kops'),
         rolling_update=dict(type='str', default='never', choices=list(ROLLING_UPDATE_MODES)),
         rolling_update_cloudonly=dict(type='bool', default=False),
         rolling_update_instance_groups=dict(type='list', elements='str'),
@@ -57,12 +48,13 @@ def _rolling_args(name, params):
     return args
 
 
-def apply_cluster(runner, name, params, check_mode, spec_changed=False, new_cluster=False):
+def apply_cluster(runner, name, params, check_mode, spec_changed=False, new_cluster=False, before_update=None):
     """Run the update (and optionally rolling-update) path for cluster ``name``.
 
     ``spec_changed`` says the module just wrote (or, in check mode, would write)
     the spec, so cloud changes are expected even where the dry run cannot show
-    them yet. Returns ``(changed, changes, report)``.
+    them yet. ``before_update`` runs right before ``update --yes`` (or where it would run, in
+    check mode). Returns ``(changed, changes, report)``.
     """
     changes = []
     report = {'update_pending': False, 'updated': False,
@@ -78,13 +70,14 @@ def apply_cluster(runner, name, params, check_mode, spec_changed=False, new_clus
     report['update_preview'] = update_change_summary(dry.stdout)
 
     if pending or (check_mode and spec_changed):
+        if before_update is not None:
+            before_update()
         if check_mode:
             changes.append('would run kops update cluster --yes to apply pending cloud changes')
         else:
-            args = ['update', 'cluster', '--name', name, '--yes']
-            if params.get('admin_ttl'):
-                args.append('--admin=%s' % params['admin_ttl'])
-            result = runner.run(args)
+            # Only kops_kubecfg writes kubeconfigs (under a lock, without losing contexts); --admin
+            # would imply --create-kube-config and write ~/.kube/config behind the user's back.
+            result = runner.run(['update', 'cluster', '--name', name, '--yes', '--create-kube-config=false'])
             if result.rc != 0:
                 runner.fail('kops update cluster --yes failed for %s.' % name, result)
             report['updated'] = True

@@ -56,6 +56,9 @@ _PATTERNS = (
         r'does not exist \(try adding --force flag\)',
         r'no clusters found',
         r'(?i:no InstanceGroup objects found)',
+        # replace.go RunReplace (a missing cluster) and rolling-update_cluster.go (an unknown --instance-group).
+        r'\bcluster "[^"]*" not found',
+        r'InstanceGroup "[^"]*" not found',
     )),
     (ALREADY_EXISTS, (
         r'already exists',

@@ -15,7 +15,12 @@ from collections import namedtuple
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.cloudops.kops.plugins.module_utils._kops_errors import classify, error_lines
+from ansible_collections.cloudops.kops.plugins.module_utils._aws_connection import (
+    aws_connection_argument_spec,
+    aws_environment,
+    validate_certs_error,
+)
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_errors import classify, failure_summary
 
 MIN_KOPS_VERSION = (1, 30, 0)
 
@@ -34,19 +39,23 @@ _RENAMED_FLAGS = {
 _VERSION_RE = re.compile(r'(?<![\d.])v?(\d+)\.(\d+)(?:\.(\d+))?')
 
 
-def kops_argument_spec(name_required=True):
-    """The options every kops module shares (documented in cloudops.kops._kops)."""
-    return dict(
-        name=dict(type='str', required=name_required, aliases=['cluster_name']),
+def kops_argument_spec(name_required=True, cluster_option='name'):
+    """The options every kops module shares (documented in cloudops.kops._kops and cloudops.kops._aws_connection).
+
+    ``cluster_option`` is the key of the cluster name: ``name`` (alias ``cluster_name``) in most
+    modules; ``cluster_name`` in a module whose ``name`` is a sub-resource (kops_instance_group).
+    """
+    if cluster_option == 'name':
+        cluster = dict(name=dict(type='str', required=name_required, aliases=['cluster_name']))
+    else:
+        cluster = {cluster_option: dict(type='str', required=name_required)}
+    spec = dict(
         state_store=dict(type='str', fallback=(env_fallback, ['KOPS_STATE_STORE'])),
-        kops_binary=dict(type='path'),
-        region=dict(type='str', aliases=['aws_region']),
-        profile=dict(type='str', aliases=['aws_profile']),
-        endpoint_url=dict(type='str', aliases=['aws_endpoint_url']),
-        access_key=dict(type='str', aliases=['aws_access_key_id'], no_log=False),
-        secret_key=dict(type='str', aliases=['aws_secret_access_key'], no_log=True),
-        session_token=dict(type='str', aliases=['aws_session_token'], no_log=True),
+        binary_path=dict(type='path', aliases=['kops_binary']),
     )
+    spec.update(cluster)
+    spec.update(aws_connection_argument_spec())
+    return spec
 
 
 def parse_version(text):
@@ -66,8 +75,23 @@ def version_string(info):
     return '.'.join(str(part) for part in info)
 
 
-class KopsResult(namedtuple('KopsResult', 'rc stdout stderr command')):
+def writes(args):
+    """Whether ``kops *args`` changes the state store or the cloud (previews and dry runs do not)."""
+    args = list(args)
+    if '--dry-run' in args or '--dry-run=true' in args:
+        return False
+    if '--yes' in args or '-y' in args:
+        return True
+    return bool(args) and args[0] in ('create', 'replace', 'edit')
+
+
+class KopsResult(namedtuple('KopsResult', 'rc stdout stderr cmd')):
     __slots__ = ()
+
+    @property
+    def command(self):
+        """The argv, under its older name."""
+        return self.cmd
 
     @property
     def error_kind(self):
@@ -79,27 +103,37 @@ class KopsResult(namedtuple('KopsResult', 'rc stdout stderr command')):
 class KopsRunner(object):
     """Resolves kops and the state store, builds argv lists, runs them in the C locale."""
 
-    def __init__(self, module):
+    def __init__(self, module, cluster_option='name'):
         self.module = module
+        self.cluster_option = cluster_option
         self.commands = []
+        self.write_guard = None
         self._version_info = None
+        error = validate_certs_error(module.params)
+        if error:
+            module.fail_json(msg=error)
         self.binary = self._find_binary()
         self.state_store = self._find_state_store()
         self.environ = self._environment()
 
+    @property
+    def cluster_name(self):
+        """The cluster the module works on, read from the module's cluster option."""
+        return self.module.params.get(self.cluster_option)
+
     # -- setup -------------------------------------------------------------------------
 
     def _find_binary(self):
-        binary = self.module.params.get('kops_binary')
+        binary = self.module.params.get('binary_path')
         if binary:
             if not os.path.isfile(binary) or not os.access(binary, os.X_OK):
-                self.module.fail_json(msg='kops_binary %s is not an executable file.' % binary)
+                self.module.fail_json(msg='binary_path %s is not an executable file.' % binary)
             return binary
         binary = self.module.get_bin_path('kops')
         if not binary:
             self.module.fail_json(
                 msg='Could not find the kops binary on PATH. Install kops (for example with the '
-                    'cloudops.kops.kops_tools role) or set kops_binary.')
+                    'cloudops.kops.kops_tools role) or set binary_path.')
         return binary
 
     def _find_state_store(self):
@@ -113,35 +147,8 @@ class KopsRunner(object):
         return store.rstrip('/')
 
     def _environment(self):
-        params = self.module.params
         env = {'LANGUAGE': 'C', 'LC_ALL': 'C', 'LC_MESSAGES': 'C'}
-        region = params.get('region')
-        if region:
-            env['AWS_REGION'] = region
-            env['AWS_DEFAULT_REGION'] = region
-        if params.get('profile'):
-            env['AWS_PROFILE'] = params['profile']
-        if params.get('access_key'):
-            env['AWS_ACCESS_KEY_ID'] = params['access_key']
-        if params.get('secret_key'):
-            env['AWS_SECRET_ACCESS_KEY'] = params['secret_key']
-        if params.get('session_token'):
-            env['AWS_SESSION_TOKEN'] = params['session_token']
-        endpoint = params.get('endpoint_url')
-        if endpoint:
-            # kops's S3 client ignores AWS_ENDPOINT_URL for the state store (and
-            # fails on dual-stack); it only honours the S3_* family.
-            env['AWS_ENDPOINT_URL'] = endpoint
-            env['S3_ENDPOINT'] = endpoint
-            s3_region = region or os.environ.get('AWS_REGION') or os.environ.get('AWS_DEFAULT_REGION')
-            if s3_region:
-                env['S3_REGION'] = s3_region
-            access_key = params.get('access_key') or os.environ.get('AWS_ACCESS_KEY_ID')
-            secret_key = params.get('secret_key') or os.environ.get('AWS_SECRET_ACCESS_KEY')
-            if access_key:
-                env['S3_ACCESS_KEY_ID'] = access_key
-            if secret_key:
-                env['S3_SECRET_ACCESS_KEY'] = secret_key
+        env.update(aws_environment(self.module.params, os.environ))
         return env
 
     # -- version -----------------------------------------------------------------------
@@ -180,23 +187,43 @@ class KopsRunner(object):
 
     # -- running -----------------------------------------------------------------------
 
-    def _exec(self, argv, data=None):
+    def _exec(self, argv, data=None, environ=None):
         self.commands.append(list(argv))
+        env = dict(self.environ, **(environ or {}))
         rc, stdout, stderr = self.module.run_command(
-            argv, data=data, check_rc=False, environ_update=self.environ, expand_user_and_vars=False)
+            argv, data=data, check_rc=False, environ_update=env, expand_user_and_vars=False)
         return KopsResult(rc, stdout or '', stderr or '', list(argv))
 
-    def run(self, args, data=None):
-        """Run ``kops *args --state STORE``; never raises on a non-zero exit."""
-        return self._exec([self.binary] + list(args) + ['--state', self.state_store], data=data)
+    def run(self, args, data=None, environ=None):
+        """Run ``kops *args --state STORE``; never raises on a non-zero exit.
+
+        ``environ`` adds variables for this call only (for example a private KUBECONFIG).
+        Before the first command that writes, ``write_guard`` (the state store lock) runs once.
+        """
+        if self.write_guard is not None and writes(args):
+            guard, self.write_guard = self.write_guard, None
+            guard()
+        return self._exec([self.binary] + list(args) + ['--state', self.state_store], data=data, environ=environ)
+
+    def run_without_kubeconfig(self, args, data=None):
+        """Run a kops command that would edit a kubeconfig against a throw-away one.
+
+        ``kops delete cluster`` removes the cluster's context from E(KUBECONFIG) or ~/.kube/config
+        and has no flag to stop it; only kops_kubecfg may write the user's kubeconfig.
+        """
+        scratch = os.path.join(self.module.tmpdir, 'kops-scratch-kubeconfig')
+        return self.run(args, data=data, environ={'KUBECONFIG': scratch})
 
     def fail(self, msg, result=None, **extra):
+        """Fail the module; with ``result``, say what kops said and return ``cmd``, rc, stdout and stderr.
+
+        ``msg`` gets kops's last ``Error:`` line or, when kops printed none (a panic, an
+        endpoint that does not answer, a signal), its last stderr line and its exit code.
+        """
         details = dict(commands=self.commands)
         if result is not None:
             details.update(rc=result.rc, stdout=result.stdout, stderr=result.stderr,
-                           command=result.command, error_kind=result.error_kind)
-            errors = error_lines(result.stderr)
-            if errors:
-                msg = '%s kops: %s' % (msg.rstrip(), errors[-1])
+                           cmd=result.cmd, error_kind=result.error_kind)
+            msg = '%s %s' % (msg.rstrip(), failure_summary(result.rc, result.stderr, result.stdout))
         details.update(extra)
-        self.module.fail_json(msg=msg, **details)
+        self.module.fail_json(msg=msg.rstrip(), **details)

@@ -21,6 +21,10 @@ author:
   - cloudops.kops maintainers (@cloudops)
 extends_documentation_fragment:
   - cloudops.kops._kops
+  - cloudops.kops._aws_connection
+  - cloudops.kops._duration
+  - cloudops.kops._lock
+  - cloudops.kops._attributes.IDEMPOTENT
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
 attributes:
@@ -36,6 +40,11 @@ attributes:
     support: full
     details:
       - Shows the stored cluster and instance group specs before and after.
+  idempotent:
+    support: partial
+    details:
+      - A second run with the same options changes nothing, except with O(rolling_update=always), which replaces the
+        selected instances on every run and reports a change each time.
   platform:
     platforms: posix
 options:
@@ -141,10 +150,19 @@ options:
     elements: str
   cloud_labels:
     description:
-      - Tags for every AWS resource of the cluster (C(spec.cloudLabels)). The stored labels are replaced by exactly these.
+      - Tags for every AWS resource of the cluster (C(spec.cloudLabels)).
+      - With O(purge_tags=true) (the default) the stored labels are replaced by exactly these; V({}) removes all.
+        With O(purge_tags=false) they are added to the stored labels, changing the values of the keys given.
       - Keys and values must not contain V(,) or V(=), which C(--cloud-labels) uses as separators.
     type: dict
     aliases: [tags]
+  purge_tags:
+    description:
+      - Whether O(cloud_labels) replaces the stored labels (V(true)) or is merged into them (V(false)), as
+        C(purge_tags) does in amazon.aws.
+      - Without O(cloud_labels) the stored labels are left alone either way.
+    type: bool
+    default: true
   vpc:
     description:
       - ID of an existing VPC to build the cluster in (C(--network-id)). Create-only.
@@ -176,11 +194,10 @@ options:
     default: true
   admin_ttl:
     description:
-      - Lifetime of the cluster admin credential that C(kops update cluster --yes --admin) writes to the kubeconfig, as a Go duration.
-      - The default gives a day's work; the tutorial's V(87600h) (ten years) is allowed but not recommended.
-      - Set to an empty string to export no admin credential.
-    type: str
-    default: 18h
+      - Deprecated and ignored; will be removed in cloudops.kops 1.0.0.
+      - This module no longer exports a credential, because C(kops update cluster --admin) implies writing the
+        default kubeconfig. Export one with M(cloudops.kops.kops_kubecfg) and its O(cloudops.kops.kops_kubecfg#module:admin_ttl).
+    type: raw
   rolling_update:
     description:
       - V(never) leaves running instances alone.
@@ -209,14 +226,19 @@ options:
     choices: [control-plane, apiserver, node, bastion]
   delete_timeout:
     description:
-      - How long C(kops delete cluster) keeps retrying undeletable resources (its C(--wait), a Go duration).
-    type: str
+      - How long C(kops delete cluster) keeps retrying undeletable resources, a duration (see Notes) such as V(10m)
+        or V(600), passed to kops as C(--wait) in Go syntax.
+      - Must be longer than zero, because kops reads C(--wait=0s) as "no time limit".
+    type: raw
     default: 10m
 notes:
   - C(create cluster), C(replace) and C(delete cluster) are not idempotent in kops itself; the module checks whether the
     cluster exists with C(kops get cluster NAME -o json) before each of them.
-  - C(kops update cluster --yes) writes the cluster context to the kubeconfig (E(KUBECONFIG) or C(~/.kube/config)) and
-    selects it, as kops always does.
+  - The module never writes a kubeconfig. It runs C(kops update cluster --yes --create-kube-config=false), so kops does not
+    touch E(KUBECONFIG) or C(~/.kube/config); export credentials with M(cloudops.kops.kops_kubecfg), which merges them
+    under a lock without losing other contexts.
+  - With kops 1.30, a rolling update that drains and validates (O(rolling_update) without O(rolling_update_cloudonly))
+    reaches the cluster through the current context of E(KUBECONFIG) or C(~/.kube/config), so export one first.
 seealso:
   - module: cloudops.kops.kops_cluster_info
   - module: cloudops.kops.kops_instance_group
@@ -258,6 +280,7 @@ EXAMPLES = r'''
     api_loadbalancer_class: classic
     cloud_labels:
       team: platform
+    purge_tags: false
     extra_create_flags:
       channel: stable
       bastion: true
@@ -272,12 +295,63 @@ EXAMPLES = r'''
 RETURN = r'''
 cluster:
   description:
-    - The cluster object as stored by kops after the task (for a new cluster in check mode, as C(kops create cluster --dry-run) printed it).
+    - The cluster after the task (for a new cluster in check mode, as C(kops create cluster --dry-run) printed it),
+      summarised with snake_case keys as in RV(cloudops.kops.kops_cluster_info#module:clusters); the object kops
+      stores is under RV(cluster.kops_object).
     - Empty when the cluster is absent.
   returned: always
   type: dict
-  sample: {"kind": "Cluster", "apiVersion": "kops.k8s.io/v1alpha2", "metadata": {"name": "fleetman.k8s.local"},
-           "spec": {"kubernetesVersion": "1.30.14", "cloudProvider": "aws"}}
+  contains:
+    name:
+      description: Cluster name.
+      type: str
+      sample: fleetman.k8s.local
+    kubernetes_version:
+      description: Kubernetes version of the spec.
+      type: str
+      sample: 1.30.14
+    cloud_provider:
+      description: Cloud provider.
+      type: str
+      sample: aws
+    zones:
+      description: Zones of the cluster subnets.
+      type: list
+      elements: str
+      sample: [us-west-2a, us-west-2b, us-west-2c]
+    topology:
+      description: V(public) or V(private) (private when any subnet is private).
+      type: str
+      sample: public
+    dns:
+      description: DNS type from C(spec.topology.dns.type), lowercased (V(none) for DNS-less clusters).
+      type: str
+      sample: none
+    networking:
+      description: The networking (CNI) key of the spec.
+      type: str
+      sample: cilium
+    api_loadbalancer_type:
+      description: V(public) or V(internal).
+      type: str
+      sample: public
+    api_loadbalancer_class:
+      description: V(network) or V(classic).
+      type: str
+      sample: network
+    network_id:
+      description: VPC ID when the cluster uses an existing VPC.
+      type: str
+      sample: null
+    config_base:
+      description: Where the cluster lives in the state store.
+      type: str
+      sample: s3://fleetman-kops-state/fleetman.k8s.local
+    kops_object:
+      description: The Cluster object exactly as kops stores it, with kops's own camelCase keys.
+      type: dict
+      sample: {"kind": "Cluster", "apiVersion": "kops.k8s.io/v1alpha2", "metadata": {"name": "fleetman.k8s.local"},
+               "spec": {"kubernetesVersion": "1.30.14", "cloudProvider": "aws"}}
 instance_groups:
   description: The instance groups of the cluster, flattened.
   returned: always
@@ -318,6 +392,19 @@ instance_groups:
       description: Machine image.
       type: str
       sample: 099720109477/ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-20260714
+    node_labels:
+      description: Kubernetes labels of the nodes.
+      type: dict
+      sample: {"kops.k8s.io/instancegroup": "nodes-us-west-2a"}
+    taints:
+      description: Kubernetes taints of the nodes.
+      type: list
+      elements: str
+      sample: []
+    kops_object:
+      description: The InstanceGroup object exactly as kops stores it, with kops's own camelCase keys.
+      type: dict
+      sample: {"kind": "InstanceGroup", "metadata": {"name": "nodes-us-west-2a"}, "spec": {"role": "Node", "minSize": 1}}
 changes:
   description:
     - What the task did or, in check mode, would do; one sentence per change.
@@ -350,17 +437,26 @@ update_report:
   sample: {"update_pending": true, "updated": true, "rolling_update_required": false, "rolling_updated": false}
 '''
 
+import json
 import os
 import re
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.cloudops.kops.plugins.module_utils._kops_apply import apply_argument_spec, apply_cluster, duration_error
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_apply import apply_argument_spec, apply_cluster
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_duration import duration_option, format_go_duration
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_output import (
     HAS_YAML,
+    cluster_summary,
     instance_group_summary,
     yaml_documents,
 )
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_input import (
+    ssh_public_key_error,
+    ssh_public_key_text,
+    zones_region_error,
+)
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_lock import guard_writes, lock_argument_spec, release_lock
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_runner import KopsRunner, kops_argument_spec
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_spec import cluster_name_error, compare_cluster
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_state import (
@@ -369,7 +465,6 @@ from ansible_collections.cloudops.kops.plugins.module_utils._kops_state import (
     replace_objects,
 )
 
-SSH_KEY_CONTENT = re.compile(r'^(ssh-(rsa|ed25519|dss)|ecdsa-sha2-\S+|sk-\S+)\s+\S+')
 FLAG_NAME = re.compile(r'^[a-z][a-z0-9-]*$')
 
 # Flags the module sets itself (or that would break its contract) and so refuses in extra_create_flags.
@@ -409,15 +504,10 @@ def validate_params(module):
     if error:
         module.fail_json(msg=error)
     if params['state'] == 'absent':
-        error = duration_error('delete_timeout', params['delete_timeout'] or 'missing')
-        if error:
-            module.fail_json(msg=error)
+        duration_option(module, 'delete_timeout', positive=True)
         return
     if params['name'].endswith('.k8s.local') and params.get('dns') in ('public', 'private'):
         module.fail_json(msg='A cluster named *.k8s.local has no DNS zone: use dns=none or a name in a Route 53 zone.')
-    error = duration_error('admin_ttl', params['admin_ttl'])
-    if error:
-        module.fail_json(msg=error)
     for option in ('node_count',):
         if params.get(option) is not None and params[option] < 0:
             module.fail_json(msg='%s must be 0 or more, got %d.' % (option, params[option]))
@@ -427,6 +517,13 @@ def validate_params(module):
         for value in params.get(option) or []:
             if not value or ',' in value or value.startswith('-'):
                 module.fail_json(msg='%s contains an invalid entry %r.' % (option, value))
+    region = params.get('region') or os.environ.get('AWS_REGION') or os.environ.get('AWS_DEFAULT_REGION')
+    error = zones_region_error('zones', params.get('zones'), region)
+    if not error and params.get('control_plane_zones'):
+        error = zones_region_error('zones and control_plane_zones',
+                                   list(params.get('zones') or []) + list(params['control_plane_zones']), region)
+    if error:
+        module.fail_json(msg=error)
     for key, value in (params.get('cloud_labels') or {}).items():
         if any(sep in str(part) for part in (key, value) for sep in (',', '=')) or not str(key):
             module.fail_json(msg='cloud_labels entry %r=%r must not be empty or contain "," or "=".' % (key, value))
@@ -437,10 +534,10 @@ def validate_params(module):
             module.fail_json(msg='extra_create_flags cannot set --%s: use the module option instead.' % flag)
         if isinstance(value, dict):
             module.fail_json(msg='extra_create_flags value for %s must be a string, number, boolean or list.' % flag)
-    key = params.get('ssh_public_key')
-    if key and not SSH_KEY_CONTENT.match(key.strip()):
-        if not os.path.isfile(key):
-            module.fail_json(msg='ssh_public_key is neither an SSH public key nor the path of an existing file: %s' % key)
+    if params.get('ssh_public_key'):
+        error = ssh_public_key_error('ssh_public_key', params['ssh_public_key'])
+        if error:
+            module.fail_json(msg=error)
 
 
 def flag_value(value):
@@ -453,14 +550,15 @@ def ssh_key_path(module):
     key = module.params.get('ssh_public_key')
     if not key:
         return None
-    if SSH_KEY_CONTENT.match(key.strip()):
-        # kops only reads keys from files.
-        path = os.path.join(module.tmpdir, 'kops_cluster_ssh_key.pub')
-        with open(path, 'w') as handle:
-            handle.write(key.strip() + '\n')
-        module.add_cleanup_file(path)
+    text, path = ssh_public_key_text(key)
+    if path:
         return path
-    return key
+    # kops only reads keys from files.
+    path = os.path.join(module.tmpdir, 'kops_cluster_ssh_key.pub')
+    with open(path, 'w') as handle:
+        handle.write(text + '\n')
+    module.add_cleanup_file(path)
+    return path
 
 
 def create_args(module, runner):
@@ -529,35 +627,139 @@ def preview_create(module, runner, result):
     return cluster, igs
 
 
+def last_applied_version(runner, name):
+    """The kops version that last applied the cluster, or None when it was never applied.
+
+    ``kops version --server`` reads ``<cluster>/kops-version.txt``, which only ``update --yes`` writes;
+    before that it says "could get cluster version" (sic, kops 1.30 and 1.36).
+    """
+    result = runner.run(['version', '--server', '--name', name])
+    if result.rc != 0:
+        runner.fail('kops version --server failed for %s.' % name, result)
+    match = re.search(r'Last applied server version:\s*v?(\d+\.\d+\.\d+\S*)', result.stdout)
+    return match.group(1) if match else None
+
+
+def settle_incomplete(module, runner, result, name):
+    """A cluster with a configuration but no instance groups: an interrupted ``kops create cluster``.
+
+    kops writes the configuration before the instance groups, and refuses to create a cluster whose
+    configuration exists, so every rerun would fail. When it was never applied and AWS holds nothing
+    of it, the configuration is removed so the create runs again with the requested settings.
+    Returns True when the cluster is (or, in check mode, would be) created from scratch.
+    """
+    store = runner.state_store
+    fix = 'kops delete cluster --name %s --state %s --yes' % (name, store)
+    applied = last_applied_version(runner, name)
+    if applied:
+        module.fail_json(
+            msg='Cluster %s has a configuration but no instance groups, and kops %s applied it before, so kops_cluster '
+                'will not guess the groups it had. Add them with cloudops.kops.kops_instance_group, or delete the '
+                'cluster with: %s' % (name, applied, fix), commands=runner.commands, kops_version=runner.version)
+    preview = runner.run_without_kubeconfig(['delete', 'cluster', '--name', name])
+    if preview.rc != 0:
+        runner.fail('Could not list the cloud resources of the incomplete cluster %s.' % name, preview)
+    if 'No cloud resources to delete' not in preview.stdout:
+        module.fail_json(
+            msg='Cluster %s is incomplete (a configuration without instance groups, never applied), but AWS still holds '
+                'resources tagged for it. Remove them and the configuration with: %s, then run the task again.' % (name, fix),
+            resources=preview.stdout, commands=runner.commands, kops_version=runner.version)
+    if not module.params.get('zones'):
+        module.fail_json(
+            msg='Cluster %s was left incomplete by an interrupted create (a configuration without instance groups). '
+                'Give zones and the other create settings to complete it, or remove it with: %s' % (name, fix),
+            commands=runner.commands, kops_version=runner.version)
+    result['changed'] = True
+    what = ('cluster %s was left incomplete by an interrupted create (a configuration without instance groups, never '
+            'applied, no cloud resources): ' % name)
+    if module.check_mode:
+        result['changes'].append(what + 'would remove that configuration and create the cluster again')
+        return True
+    deleted = runner.run_without_kubeconfig(['delete', 'cluster', '--name', name, '--yes'])
+    if deleted.rc != 0:
+        runner.fail('Could not remove the incomplete configuration of cluster %s; run: %s' % (name, fix), deleted)
+    result['changes'].append(what + 'removed that configuration to create the cluster again')
+    return True
+
+
+def stored_ssh_keys(runner, name):
+    result = runner.run(['get', 'sshpublickeys', '--name', name, '-o', 'json'])
+    if result.rc != 0:
+        runner.fail('Could not read the SSH public keys of cluster %s.' % name, result)
+    try:
+        items = json.loads(result.stdout or 'null') or []
+    except ValueError as exc:
+        runner.fail('Could not parse the SSH public keys kops printed: %s' % exc, result)
+    return [(item.get('publicKey') or item.get('PublicKey') or '').strip() for item in items]
+
+
+def ensure_ssh_key(module, runner, result, name):
+    """Before the first apply: the requested SSH key must be in the store.
+
+    ``kops create cluster`` stores the key after the configuration and the instance groups; a create
+    killed in between leaves a cluster that ``update --yes`` would build with no SSH key at all.
+    """
+    if not module.params.get('ssh_public_key'):
+        return
+    stored = stored_ssh_keys(runner, name)
+    wanted, dummy = ssh_public_key_text(module.params['ssh_public_key'])
+    wanted = ' '.join(wanted.split()[:2])
+    if stored:
+        if wanted not in [' '.join(key.split()[:2]) for key in stored]:
+            module.warn('Cluster %s keeps the SSH public key kops stored when it was created; ssh_public_key is only '
+                        'used at creation. Rotate keys with kops create sshpublickey and a rolling update.' % name)
+        return
+    result['changed'] = True
+    if module.check_mode:
+        result['changes'].append('would store the SSH public key of cluster %s (missing after an interrupted create)' % name)
+        return
+    added = runner.run(['create', 'sshpublickey', '--name', name, '-i', ssh_key_path(module)])
+    if added.rc != 0:
+        runner.fail('Could not store the SSH public key of cluster %s.' % name, added)
+    result['changes'].append('stored the SSH public key of cluster %s (missing after an interrupted create)' % name)
+
+
+def create(module, runner, result, name):
+    """``kops create cluster``; on failure, say whether kops left part of the cluster in the store."""
+    created_result = runner.run(create_args(module, runner))
+    if created_result.rc != 0:
+        if get_cluster(runner, name) is not None:
+            runner.fail('kops create cluster failed for %s after writing part of the cluster to the state store; '
+                        'fix the cause and run the task again, which completes or recreates it.' % name, created_result)
+        runner.fail('kops create cluster failed for %s; nothing was written to the state store.' % name, created_result)
+    result['changes'].append('ran kops create cluster for %s' % name)
+    cluster = get_cluster(runner, name)
+    if cluster is None:
+        runner.fail('kops create cluster succeeded but cluster %s is not in the state store.' % name, created_result)
+    return cluster
+
+
 def present(module, runner, result):
     params = module.params
     name = params['name']
     cluster = get_cluster(runner, name)
+    igs = get_instance_groups(runner, name) if cluster is not None else []
     created = False
-    before = snapshot(None, None)
+    before = snapshot(cluster, igs)
 
-    if cluster is None:
+    recreate = cluster is not None and not igs and settle_incomplete(module, runner, result, name)
+    if cluster is None or recreate:
         if not params.get('zones'):
             module.fail_json(msg='zones is required to create cluster %s.' % name, commands=runner.commands)
         result['changed'] = True
         if module.check_mode:
+            if recreate:
+                # kops refuses a dry-run create while the incomplete configuration exists.
+                result.update(cluster=cluster, instance_groups=[])
+                return
             cluster, igs = preview_create(module, runner, result)
             result.update(cluster=cluster, instance_groups=[instance_group_summary(ig) for ig in igs])
             if module._diff:
                 result['diff'] = dict(before=before, after=snapshot(cluster, igs))
             return
-        created_result = runner.run(create_args(module, runner))
-        if created_result.rc != 0:
-            runner.fail('kops create cluster failed for %s. kops may already have written part of the cluster '
-                        'to the state store; fix the cause and run the task again.' % name, created_result)
+        cluster = create(module, runner, result, name)
         created = True
-        result['changes'].append('ran kops create cluster for %s' % name)
-        cluster = get_cluster(runner, name)
-        if cluster is None:
-            runner.fail('kops create cluster succeeded but cluster %s is not in the state store.' % name, created_result)
-    igs = get_instance_groups(runner, name)
-    if not created:
-        before = snapshot(cluster, igs)
+        igs = get_instance_groups(runner, name)
 
     changes = compare_cluster(cluster, igs, params)
     if changes.conflicts:
@@ -573,7 +775,8 @@ def present(module, runner, result):
         igs = merge(igs, changes.objects)
 
     applied, apply_changes, report = apply_cluster(
-        runner, name, params, module.check_mode, spec_changed=changes.changed or created, new_cluster=created)
+        runner, name, params, module.check_mode, spec_changed=changes.changed or created, new_cluster=created,
+        before_update=None if created else (lambda: ensure_ssh_key(module, runner, result, name)))
     result['changed'] = result['changed'] or applied
     result['changes'].extend(apply_changes)
     result['update_report'] = report
@@ -599,7 +802,9 @@ def absent(module, runner, result):
     if module.check_mode:
         result['changes'].append('would run kops delete cluster --yes for %s' % name)
         return
-    deleted = runner.run(['delete', 'cluster', '--name', name, '--yes', '--wait=%s' % module.params['delete_timeout']])
+    deleted = runner.run_without_kubeconfig(
+        ['delete', 'cluster', '--name', name, '--yes',
+         '--wait=%s' % format_go_duration(duration_option(module, 'delete_timeout', positive=True))])
     if deleted.rc != 0:
         runner.fail('kops delete cluster failed for %s; cloud resources or the state store entry may remain.' % name, deleted)
     if get_cluster(runner, name) is not None:
@@ -610,6 +815,7 @@ def absent(module, runner, result):
 def main():
     argument_spec = kops_argument_spec(name_required=True)
     argument_spec.update(apply_argument_spec())
+    argument_spec.update(lock_argument_spec())
     argument_spec.update(
         state=dict(type='str', default='present', choices=['present', 'absent']),
         zones=dict(type='list', elements='str'),
@@ -629,11 +835,12 @@ def main():
         ssh_public_key=dict(type='path', no_log=False),
         image=dict(type='str'),
         cloud_labels=dict(type='dict', aliases=['tags']),
+        purge_tags=dict(type='bool', default=True),
         vpc=dict(type='str', aliases=['network_id']),
         subnets=dict(type='list', elements='str'),
         utility_subnets=dict(type='list', elements='str'),
         extra_create_flags=dict(type='dict', default={}),
-        delete_timeout=dict(type='str', default='10m'),
+        delete_timeout=dict(type='raw', default='10m'),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     if not HAS_YAML:
@@ -643,10 +850,16 @@ def main():
     runner = KopsRunner(module)
     result = dict(changed=False, cluster={}, instance_groups=[], changes=[], differences=[],
                   commands=runner.commands, kops_version=runner.version)
-    if module.params['state'] == 'present':
-        present(module, runner, result)
-    else:
-        absent(module, runner, result)
+    lock = guard_writes(module, runner, module.params['name'], 'kops_cluster state=%s' % module.params['state'])
+    try:
+        if module.params['state'] == 'present':
+            present(module, runner, result)
+        else:
+            absent(module, runner, result)
+    finally:
+        release_lock(module, lock)
+    # One casing with kops_cluster_info: a snake_case summary, kops's own object under kops_object.
+    result['cluster'] = cluster_summary(result['cluster']) if result.get('cluster') else {}
     module.exit_json(**result)
 
 

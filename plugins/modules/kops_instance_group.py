@@ -21,6 +21,9 @@ author:
   - cloudops.kops maintainers (@cloudops)
 extends_documentation_fragment:
   - cloudops.kops._kops
+  - cloudops.kops._aws_connection
+  - cloudops.kops._duration
+  - cloudops.kops._attributes.IDEMPOTENT
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
 attributes:
@@ -33,19 +36,27 @@ attributes:
       - Nothing is written; C(changed) comes from the comparison with the stored spec and from the kops dry runs.
   diff_mode:
     support: full
+  idempotent:
+    support: partial
+    details:
+      - A second run with the same options changes nothing, except with O(rolling_update=always), which replaces
+        the group's instances on every run and reports a change each time.
   platform:
     platforms: posix
 options:
-  name:
+  cluster_name:
     description:
-      - Name of the cluster the instance group belongs to.
-    required: true
-  instance_group:
-    description:
-      - Name of the instance group, for example V(nodes-us-west-2a).
+      - Name of the kops cluster the instance group belongs to, for example V(fleetman.k8s.local).
+      - Passed to kops as C(--name).
     type: str
     required: true
-    aliases: [ig_name]
+  name:
+    description:
+      - Name of the instance group, for example V(nodes-us-west-2a).
+      - Before cloudops.kops 0.2.0 this module named the cluster O(name) and the group O(instance_group).
+    type: str
+    required: true
+    aliases: [instance_group, ig_name]
   state:
     description:
       - V(present) creates or updates the group, V(absent) deletes it and its instances with C(kops delete instancegroup --yes).
@@ -101,10 +112,10 @@ options:
     default: true
   admin_ttl:
     description:
-      - Lifetime of the admin credential C(kops update cluster --yes --admin) writes to the kubeconfig (a Go duration).
-        An empty string exports none.
-    type: str
-    default: 18h
+      - Deprecated and ignored; will be removed in cloudops.kops 1.0.0.
+      - This module no longer exports a credential, because C(kops update cluster --admin) implies writing the
+        default kubeconfig. Export one with M(cloudops.kops.kops_kubecfg) and its O(cloudops.kops.kops_kubecfg#module:admin_ttl).
+    type: raw
   rolling_update:
     description:
       - V(never), V(auto) (roll when C(kops rolling-update cluster) says instances need it) or V(always) (force).
@@ -138,17 +149,17 @@ seealso:
 EXAMPLES = r'''
 - name: Scale the tutorial's node groups from 1 to 2 instances
   cloudops.kops.kops_instance_group:
-    name: fleetman.k8s.local
+    cluster_name: fleetman.k8s.local
     state_store: s3://fleetman-kops-state
-    instance_group: "{{ item }}"
+    name: "{{ item }}"
     min_size: 2
     max_size: 2
   loop: [nodes-us-west-2a, nodes-us-west-2b, nodes-us-west-2c]
 
 - name: Add a tainted group of bigger nodes for batch jobs
   cloudops.kops.kops_instance_group:
-    name: fleetman.k8s.local
-    instance_group: batch-us-west-2a
+    cluster_name: fleetman.k8s.local
+    name: batch-us-west-2a
     machine_type: m5.xlarge
     min_size: 0
     max_size: 4
@@ -160,15 +171,15 @@ EXAMPLES = r'''
 
 - name: Change the machine type and replace the instances
   cloudops.kops.kops_instance_group:
-    name: fleetman.k8s.local
-    instance_group: nodes-us-west-2a
+    cluster_name: fleetman.k8s.local
+    name: nodes-us-west-2a
     machine_type: t3.large
     rolling_update: auto
 
 - name: Remove the batch group
   cloudops.kops.kops_instance_group:
-    name: fleetman.k8s.local
-    instance_group: batch-us-west-2a
+    cluster_name: fleetman.k8s.local
+    name: batch-us-west-2a
     state: absent
 '''
 
@@ -221,11 +232,12 @@ instance_group:
       type: list
       elements: str
       sample: []
-spec:
-  description: The full InstanceGroup object as stored (or as it would be stored in check mode).
-  returned: always
-  type: dict
-  sample: {"kind": "InstanceGroup", "metadata": {"name": "nodes-us-west-2a"}, "spec": {"minSize": 2, "maxSize": 2}}
+    kops_object:
+      description:
+        - The InstanceGroup object exactly as kops stores it (or would store it, in check mode), with kops's own
+          camelCase keys. Every other key of RV(instance_group) is a snake_case summary of it.
+      type: dict
+      sample: {"kind": "InstanceGroup", "metadata": {"name": "nodes-us-west-2a"}, "spec": {"minSize": 2, "maxSize": 2}}
 changes:
   description: What the task did or would do.
   returned: always
@@ -258,7 +270,7 @@ update_report:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.cloudops.kops.plugins.module_utils._kops_apply import apply_argument_spec, apply_cluster, duration_error
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_apply import apply_argument_spec, apply_cluster
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_output import HAS_YAML, instance_group_summary
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_runner import KopsRunner, kops_argument_spec
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_spec import (
@@ -282,7 +294,9 @@ from ansible_collections.cloudops.kops.plugins.module_utils._kops_state import (
 
 def validate_params(module):
     params = module.params
-    for error in (cluster_name_error(params['name']), instance_group_name_error(params['instance_group'])):
+    if not params['cluster_name']:
+        module.fail_json(msg='cluster_name must not be empty.')
+    for error in (cluster_name_error(params['cluster_name']), instance_group_name_error(params['name'])):
         if error:
             module.fail_json(msg=error)
     for option in ('min_size', 'max_size'):
@@ -294,9 +308,6 @@ def validate_params(module):
         error = taint_error(taint)
         if error:
             module.fail_json(msg=error)
-    error = duration_error('admin_ttl', params['admin_ttl'])
-    if error:
-        module.fail_json(msg=error)
 
 
 def same_role(ig, role):
@@ -314,7 +325,7 @@ def sizes_error(spec):
 
 def present(module, runner, result, cluster):
     params = module.params
-    cluster_name, name = params['name'], params['instance_group']
+    cluster_name, name = params['cluster_name'], params['name']
     cluster_spec = cluster.get('spec') or {}
     unknown = unknown_subnets(cluster_spec, params)
     if unknown:
@@ -368,14 +379,13 @@ def present(module, runner, result, cluster):
     result['update_report'] = report
     if spec_changed and not module.check_mode:
         ig = get_instance_group(runner, cluster_name, name) or ig
-    result['spec'] = ig
     result['instance_group'] = instance_group_summary(ig)
     if module._diff:
         result['diff'] = dict(before=before, after=ig)
 
 
 def absent(module, runner, result):
-    cluster_name, name = module.params['name'], module.params['instance_group']
+    cluster_name, name = module.params['cluster_name'], module.params['name']
     ig = get_instance_group(runner, cluster_name, name)
     if ig is None:
         return
@@ -395,10 +405,10 @@ def absent(module, runner, result):
 
 
 def main():
-    argument_spec = kops_argument_spec(name_required=True)
+    argument_spec = kops_argument_spec(name_required=True, cluster_option='cluster_name')
     argument_spec.update(apply_argument_spec())
     argument_spec.update(
-        instance_group=dict(type='str', required=True, aliases=['ig_name']),
+        name=dict(type='str', required=True, aliases=['instance_group', 'ig_name']),
         state=dict(type='str', default='present', choices=['present', 'absent']),
         role=dict(type='str', choices=list(ROLE_TO_KOPS)),
         machine_type=dict(type='str'),
@@ -416,15 +426,15 @@ def main():
         module.fail_json(msg=missing_required_lib('PyYAML'))
     validate_params(module)
 
-    runner = KopsRunner(module)
-    result = dict(changed=False, instance_group={}, spec={}, changes=[], differences=[],
+    runner = KopsRunner(module, cluster_option='cluster_name')
+    result = dict(changed=False, instance_group={}, changes=[], differences=[],
                   commands=runner.commands, kops_version=runner.version)
-    cluster = get_cluster(runner, module.params['name'])
+    cluster = get_cluster(runner, runner.cluster_name)
     if cluster is None:
         if module.params['state'] == 'absent':
             module.exit_json(**result)
-        module.fail_json(msg='Cluster %s does not exist in the state store; create it first.' % module.params['name'],
-                         **result)
+        module.fail_json(msg='Cluster %s (cluster_name) does not exist in the state store; create it first.'
+                         % runner.cluster_name, **result)
     if module.params['state'] == 'present':
         present(module, runner, result, cluster)
     else:

@@ -43,15 +43,17 @@ options:
     type: path
   admin_ttl:
     description:
-      - Lifetime of the exported admin certificate, as a Go duration such as V(18h), V(720h) or V(87600h)
-        (passed to kops as C(--admin=<admin_ttl>)).
-    type: str
+      - Lifetime of the exported admin certificate, a duration (see Notes) such as V(18h), V(720h), V(87600h) or
+        V(64800), passed to kops as C(--admin=<admin_ttl>) in Go syntax.
+      - V(0) or V('') means no admin credential, as in every cloudops.kops module; this module exists to keep one,
+        so it fails with that value before running kops.
+    type: raw
     default: 18h
   renew_before:
     description:
-      - Export a new certificate when the one in the file expires within this duration, for example V(1h) or V(24h).
-      - A duration such as V(1h) or V(90m), or a number of seconds. Must be shorter than O(admin_ttl).
-    type: str
+      - Export a new certificate when the one in the file expires within this duration (see Notes), for example
+        V(1h), V(24h) or V(3600). Must be shorter than O(admin_ttl). V(0) or V('') renews only expired certificates.
+    type: raw
     default: 1h
   set_current_context:
     description:
@@ -67,14 +69,26 @@ options:
     default: false
 extends_documentation_fragment:
   - cloudops.kops._kops
+  - cloudops.kops._aws_connection
+  - cloudops.kops._duration
+  - cloudops.kops._attributes.IDEMPOTENT
   - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
 attributes:
+  action_group:
+    support: full
+    membership: [cloudops.kops.kops]
   check_mode:
     support: full
     details: kops still exports into a private temporary file to learn the API server; the kubeconfig is not written.
   diff_mode:
     support: full
     details: The diff shows the context, server and certificate expiry, never certificates or keys.
+  idempotent:
+    support: partial
+    details:
+      - A second run changes nothing while the certificate in the file is valid for longer than O(renew_before);
+        once it is not, the run exports a new one and reports a change, by design.
   platform:
     platforms: posix
 requirements:
@@ -194,10 +208,10 @@ from ansible_collections.cloudops.kops.plugins.module_utils._file_lock import (
 )
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_errors import NOT_FOUND
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_runner import KopsRunner, kops_argument_spec
-from ansible_collections.cloudops.kops.plugins.module_utils._kops_waiter import (
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_duration import (
     duration_option,
-    format_duration,
-    parse_go_duration,
+    format_go_duration,
+    parse_duration,
 )
 from ansible_collections.cloudops.kops.plugins.module_utils._kubeconfig import (
     HAS_CRYPTOGRAPHY,
@@ -223,13 +237,15 @@ def _utcnow():
 def check_input(module):
     """(path, admin_ttl seconds, renew_before seconds); every bad value fails before kops runs."""
     params = module.params
-    ttl = duration_option(module, 'admin_ttl', parse_go_duration)
+    ttl = duration_option(module, 'admin_ttl')
     if ttl <= 0:
-        module.fail_json(msg='admin_ttl must be longer than 0.')
+        module.fail_json(msg='admin_ttl is %r, which means no admin credential; kops_kubecfg keeps an admin credential, '
+                             'so give it a lifetime such as 18h (or remove the context with state=absent).'
+                             % (params['admin_ttl'],))
     renew = duration_option(module, 'renew_before')
     if renew >= ttl:
         module.fail_json(msg='renew_before (%s) must be shorter than admin_ttl (%s), or every run would export a new '
-                             'certificate.' % (format_duration(renew), format_duration(ttl)))
+                             'certificate.' % (format_go_duration(renew), format_go_duration(ttl)))
     path = params['kubeconfig'] or default_path()
     return os.path.abspath(path), ttl, renew
 
@@ -372,7 +388,8 @@ def export(module, runner, name):
     params = module.params
     export_dir = tempfile.mkdtemp(prefix='kops-kubecfg-', dir=module.tmpdir)
     exported_path = os.path.join(export_dir, 'config')
-    args = ['export', 'kubecfg', '--name', name, '--admin=%s' % params['admin_ttl'], '--kubeconfig', exported_path]
+    admin = format_go_duration(parse_duration(params['admin_ttl']))
+    args = ['export', 'kubecfg', '--name', name, '--admin=%s' % admin, '--kubeconfig', exported_path]
     if params['internal']:
         args.append('--internal')
     try:
@@ -464,8 +481,8 @@ def main():
     argument_spec.update(
         state=dict(type='str', default='present', choices=['present', 'absent']),
         kubeconfig=dict(type='path'),
-        admin_ttl=dict(type='str', default='18h'),
-        renew_before=dict(type='str', default='1h'),
+        admin_ttl=dict(type='raw', default='18h'),
+        renew_before=dict(type='raw', default='1h'),
         set_current_context=dict(type='bool', default=True),
         internal=dict(type='bool', default=False),
     )

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.cloudops.kops.tests.unit.plugins.modules.kops_core_fixtures import fake_binary
+from ansible_collections.cloudops.kops.tests.unit.plugins.modules.kops_core_fixtures import (  # noqa: F401 (autouse fixture)
+    fake_binary,
+    fake_state_store_s3,
+)
 
 
 @pytest.fixture

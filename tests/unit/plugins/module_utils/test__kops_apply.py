@@ -25,10 +25,10 @@ def params(**extra):
 
 @pytest.mark.parametrize('version', VERSIONS)
 def test_pending_changes_are_applied(version):
-    runner = ScriptedRunner({DRY: response(version, '80'), DRY + ('--yes', '--admin=18h'): response(version, '81')})
+    runner = ScriptedRunner({DRY: response(version, '80'), DRY + ('--yes', '--create-kube-config=false'): response(version, '81')})
     changed, changes, report = apply_mod.apply_cluster(runner, NAME, params(), check_mode=False)
     assert changed and report['updated'] and report['update_pending']
-    assert [c[0] for c in runner.calls] == [DRY, DRY + ('--yes', '--admin=18h')]
+    assert [c[0] for c in runner.calls] == [DRY, DRY + ('--yes', '--create-kube-config=false')]
 
 
 def test_nothing_pending_nothing_run():
@@ -43,9 +43,12 @@ def test_check_mode_predicts_from_spec_change():
     assert changed and [c[0] for c in runner.calls] == [DRY]
 
 
-def test_no_admin_flag_when_ttl_empty():
-    runner = ScriptedRunner({DRY: response('1.36.2', '80'), DRY + ('--yes',): (0, '', '')})
-    assert apply_mod.apply_cluster(runner, NAME, params(admin_ttl=''), check_mode=False)[0]
+@pytest.mark.parametrize('ttl', ['', '18h', '87600h'])
+def test_apply_never_writes_a_kubeconfig(ttl):
+    # --admin implies --create-kube-config in kops (cmd/kops/update_cluster.go, RunUpdateCluster), so it is never passed.
+    runner = ScriptedRunner({DRY: response('1.36.2', '80'), DRY + ('--yes', '--create-kube-config=false'): (0, '', '')})
+    assert apply_mod.apply_cluster(runner, NAME, params(admin_ttl=ttl), check_mode=False)[0]
+    assert [c[0] for c in runner.calls][-1] == DRY + ('--yes', '--create-kube-config=false')
 
 
 def test_apply_false_runs_nothing():
@@ -76,9 +79,3 @@ def test_rolling_filters():
                              rolling_update_instance_groups=['a', 'b'], rolling_update_instance_group_roles=['node']),
         check_mode=False)
     assert not changed and report['rolling_update_required'] is False
-
-
-@pytest.mark.parametrize('value,ok', [('18h', True), ('87600h', True), ('1h30m', True), ('10m0s', True),
-                                      ('18', False), ('1 day', False), ('-5m', False)])
-def test_duration_check(value, ok):
-    assert (apply_mod.duration_error('admin_ttl', value) is None) is ok

@@ -72,3 +72,11 @@ def test_no_instance_groups_is_not_found():
 
 def test_error_lines():
     assert errors.error_lines('I.. log\nError: one\nError: two\n') == ['one', 'two']
+
+
+@pytest.mark.parametrize('stderr', [
+    'Error: cluster "gone.k8s.local" not found\n',  # replace.go RunReplace, v1.30.1 and v1.36.2
+    'Error: InstanceGroup "nosuch" not found\n',  # rolling-update_cluster.go RunRollingUpdateCluster
+])
+def test_not_found_texts_of_replace_and_rolling_update(stderr):
+    assert errors.classify(stderr) == errors.NOT_FOUND

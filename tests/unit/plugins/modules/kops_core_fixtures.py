@@ -10,11 +10,13 @@ Outputs come from the real kops recordings copied under tests/fixtures/kops_refe
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
 from collections import namedtuple
 
+import pytest
 from ansible.module_utils import basic
 from ansible_collections.cloudops.kops.tests.unit.plugins.module_args_compat import patch_module_args
 
@@ -27,7 +29,7 @@ CLUSTER = 'fleetman.k8s.local'
 GET = ('get', 'cluster', CLUSTER, '-o', 'json')
 GET_IGS = ('get', 'ig', '--name', CLUSTER, '-o', 'json')
 UPDATE_DRY = ('update', 'cluster', '--name', CLUSTER)
-UPDATE_YES = ('update', 'cluster', '--name', CLUSTER, '--yes', '--admin=18h')
+UPDATE_YES = ('update', 'cluster', '--name', CLUSTER, '--yes', '--create-kube-config=false')
 NO_CHANGES = (0, 'No changes need to be applied\n', '')
 
 Recording = namedtuple('Recording', 'command rc stdout stderr')
@@ -161,3 +163,52 @@ def run_module(module, args, fake, monkeypatch):
 
 def json_of(version, number):
     return json.loads(recording(version, number).stdout)
+
+
+class FakeS3(object):
+    """An in-memory S3 client with the conditional writes the state store lock uses."""
+
+    def __init__(self, conditional=True):
+        import botocore.exceptions
+        self.errors = botocore.exceptions
+        self.objects = {}
+        self.conditional = conditional
+        self.calls = []
+        self._etag = 0
+
+    def _error(self, code, status):
+        return self.errors.ClientError({'Error': {'Code': code}, 'ResponseMetadata': {'HTTPStatusCode': status}}, 'op')
+
+    def get_object(self, Bucket, Key):
+        self.calls.append(('get', Key))
+        if (Bucket, Key) not in self.objects:
+            raise self._error('NoSuchKey', 404)
+        body, etag = self.objects[(Bucket, Key)]
+        return {'Body': io.BytesIO(body), 'ETag': etag}
+
+    def put_object(self, Bucket, Key, Body, IfNoneMatch=None, IfMatch=None, **kwargs):
+        self.calls.append(('put', Key))
+        if (IfNoneMatch or IfMatch) and not self.conditional:
+            raise self._error('NotImplemented', 501)
+        current = self.objects.get((Bucket, Key))
+        if IfNoneMatch == '*' and current is not None:
+            raise self._error('PreconditionFailed', 412)
+        if IfMatch is not None and (current is None or current[1] != IfMatch):
+            raise self._error('PreconditionFailed', 412)
+        self._etag += 1
+        self.objects[(Bucket, Key)] = (Body, '"%d"' % self._etag)
+        return {'ETag': '"%d"' % self._etag}
+
+    def delete_object(self, Bucket, Key):
+        self.calls.append(('delete', Key))
+        self.objects.pop((Bucket, Key), None)
+        return {}
+
+
+@pytest.fixture(autouse=True)
+def fake_state_store_s3(monkeypatch):
+    """Module tests never reach AWS: the state store lock talks to an in-memory S3."""
+    from ansible_collections.cloudops.kops.plugins.module_utils import _kops_lock
+    s3 = FakeS3()
+    monkeypatch.setattr(_kops_lock, 's3_client', lambda params: s3)
+    return s3

@@ -28,10 +28,18 @@ from ansible_collections.cloudops.kops.tests.unit.plugins.modules.kops_core_fixt
 
 
 MUTATING = ('create', 'replace', 'delete')
+PUBLIC_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFHIE4glpVzmKdW5ASo3lffdMfFZ7dg4PQBgLvDaN5+P test@example'
+PRIVATE_KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ==\n-----END OPENSSH PRIVATE KEY-----\n'
+
+
+@pytest.fixture(autouse=True)
+def no_region_in_environment(monkeypatch):
+    for variable in ('AWS_REGION', 'AWS_DEFAULT_REGION'):
+        monkeypatch.delenv(variable, raising=False)
 
 
 def base_args(kops_binary, **extra):
-    args = dict(name=CLUSTER, state_store=STORE, kops_binary=kops_binary)
+    args = dict(name=CLUSTER, state_store=STORE, binary_path=kops_binary)
     args.update(extra)
     return args
 
@@ -44,7 +52,9 @@ def create_args(kops_binary, **extra):
 
 
 def mutating(fake):
-    return [args for args in fake.args() if (args[0] in MUTATING or '--yes' in args) and '--dry-run' not in args]
+    """Calls that write; ``kops delete cluster`` without --yes only previews."""
+    return [args for args in fake.args() if '--dry-run' not in args and (
+        '--yes' in args or (args[0] in MUTATING and args[0] != 'delete'))]
 
 
 # -- bad input fails before kops runs ----------------------------------------------------------
@@ -53,7 +63,6 @@ def mutating(fake):
     (dict(name='Bad_Name'), 'is not a valid DNS name'),
     (dict(name='nodots'), 'fully qualified DNS name'),
     (dict(dns='public'), 'has no DNS zone'),
-    (dict(admin_ttl='18 hours'), 'admin_ttl'),
     (dict(node_count=-1), 'node_count must be 0 or more'),
     (dict(control_plane_count=0), 'control_plane_count must be 1 or more'),
     (dict(zones=['us-west-2a,us-west-2b']), 'zones contains an invalid entry'),
@@ -61,7 +70,14 @@ def mutating(fake):
     (dict(extra_create_flags={'zones': 'us-west-2a'}), 'cannot set --zones'),
     (dict(extra_create_flags={'--channel': 'stable'}), 'is not a kops flag name'),
     (dict(extra_create_flags={'set': {'a': 1}}), 'must be a string'),
-    (dict(ssh_public_key='/nonexistent/id.pub'), 'ssh_public_key is neither'),
+    (dict(ssh_public_key='/nonexistent/id.pub'), 'ssh_public_key /nonexistent/id.pub is neither an OpenSSH public key'),
+    (dict(zones=['eu-west-1a'], region='us-west-2'), 'zones eu-west-1a are in region eu-west-1, not in region'),
+    (dict(zones=['us-west-2a', 'us-east-1a']), 'zones mixes zones of 2 regions (us-east-1: us-east-1a; us-west-2: us-west-2a)'),
+    (dict(zones=['us-west-2a'], control_plane_zones=['us-east-1b']), 'mixes zones of 2 regions'),
+    (dict(zones=['west']), "zones entry 'west' is not an AWS availability zone"),
+    (dict(ssh_public_key=PRIVATE_KEY), 'is a PRIVATE key'),
+    (dict(ssh_public_key='ssh-ed25519 not!base64'), 'not valid base64'),
+    (dict(ssh_public_key='ssh-rsa ' + PUBLIC_KEY.split()[1]), "says ssh-rsa but its key data is of type 'ssh-ed25519'"),
     (dict(state='absent', delete_timeout='ten minutes'), 'delete_timeout'),
 ])
 def test_bad_input_fails_before_kops(kops_binary, monkeypatch, extra, message):
@@ -92,7 +108,9 @@ def test_create_runs_create_then_update(kops_binary, monkeypatch, version):
         ('version', '--short'), GET, create_argv(version), GET, GET_IGS, UPDATE_DRY, UPDATE_YES, GET, GET_IGS]
     assert all(call[-2:] == ['--state', STORE] for call in fake.calls[1:])
     assert result['kops_version'] == version
-    assert result['cluster']['metadata']['name'] == CLUSTER
+    assert result['cluster']['name'] == CLUSTER
+    assert result['cluster']['kops_object']['metadata']['name'] == CLUSTER
+    assert 'spec' not in result['cluster']
     assert [ig['name'] for ig in result['instance_groups']][0] == 'control-plane-us-west-2a'
     assert result['update_report']['updated'] is True
     assert result['commands'] == fake.calls
@@ -108,7 +126,8 @@ def test_create_check_mode_uses_dry_run(kops_binary, monkeypatch, version):
     assert not failed, result.get('msg')
     assert result['changed'] is True
     assert mutating(fake) == []
-    assert result['cluster']['spec']['cloudProvider'] == 'aws'
+    assert result['cluster']['cloud_provider'] == 'aws'
+    assert result['cluster']['kops_object']['spec']['cloudProvider'] == 'aws'
     assert len(result['instance_groups']) == 4
     assert result['diff']['before'] == {'cluster': {}, 'instance_groups': {}}
     assert sorted(result['diff']['after']['instance_groups']) == [
@@ -123,7 +142,8 @@ def test_create_check_mode_applies_class_to_preview(kops_binary, monkeypatch):
     args = create_args(kops_binary, api_loadbalancer_class='classic', _ansible_check_mode=True)
     failed, result = run_module(kops_cluster, args, fake, monkeypatch)
     assert not failed
-    assert result['cluster']['spec']['api']['loadBalancer']['class'] == 'Classic'
+    assert result['cluster']['api_loadbalancer_class'] == 'classic'
+    assert result['cluster']['kops_object']['spec']['api']['loadBalancer']['class'] == 'Classic'
     assert 'Cluster/fleetman.k8s.local spec.api.loadBalancer.class: Network -> Classic' in result['changes']
 
 
@@ -135,7 +155,7 @@ def test_create_passes_every_creation_flag(kops_binary, monkeypatch, tmp_path):
                        kubernetes_version='1.30.14', networking='calico', topology='private', dns='none',
                        api_loadbalancer_type='internal', image='ami-123', vpc='vpc-1', subnets=['subnet-a'],
                        utility_subnets=['subnet-u'], cloud_labels={'team': 'platform', 'env': 'test'},
-                       ssh_public_key='ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ test@example',
+                       ssh_public_key=PUBLIC_KEY,
                        extra_create_flags={'channel': 'stable', 'bastion': True, 'associate-public-ip': False,
                                            'admin-access': ['10.0.0.0/8', '192.168.0.0/16']},
                        _ansible_check_mode=True)
@@ -161,7 +181,7 @@ def test_create_passes_every_creation_flag(kops_binary, monkeypatch, tmp_path):
                     '--cloud-labels=env=test,team=platform', key_arg,
                     '--admin-access=10.0.0.0/8,192.168.0.0/16', '--associate-public-ip=false', '--bastion',
                     '--channel=stable', '--dry-run', '-o', 'yaml']
-    assert seen['key'] == 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ test@example\n'
+    assert seen['key'] == PUBLIC_KEY + '\n'
 
 
 def test_create_needs_zones(kops_binary, monkeypatch):
@@ -285,9 +305,9 @@ def test_mutable_cluster_settings_are_replaced(kops_binary, monkeypatch):
     fake.add(GET_IGS, response(version, '67'))
     fake.add(('replace', '-f', '-'), (0, '', ''))
     fake.add(UPDATE_DRY, response(version, '80'))
-    fake.add(('update', 'cluster', '--name', CLUSTER, '--yes', '--admin=87600h'), response(version, '81'))
+    fake.add(UPDATE_YES, response(version, '81'))
     args = base_args(kops_binary, kubernetes_version='v1.30.15', api_loadbalancer_class='classic',
-                     cloud_labels={'team': 'platform'}, control_plane_size='t3.large', admin_ttl='87600h')
+                     cloud_labels={'team': 'platform'}, control_plane_size='t3.large')
     failed, result = run_module(kops_cluster, args, fake, monkeypatch)
     assert not failed, result.get('msg')
     docs = list(yaml.safe_load_all(fake.data[fake.args().index(('replace', '-f', '-'))]))
@@ -451,3 +471,173 @@ def test_result_is_json_serialisable(kops_binary, monkeypatch):
     assert not failed
     json.dumps(result)
     assert recording(version, '65').rc == 0
+
+
+def test_region_comes_from_the_environment_when_not_set(kops_binary, monkeypatch):
+    monkeypatch.setenv('AWS_REGION', 'us-west-2')
+    failed, result = run_module(kops_cluster, create_args(kops_binary, zones=['eu-west-1a']), None, monkeypatch)
+    assert failed and "not in region 'us-west-2'" in result['msg']
+
+
+@pytest.mark.parametrize('content,message', [
+    (PRIVATE_KEY, 'is a PRIVATE key'),
+    (PUBLIC_KEY + '\n' + PUBLIC_KEY + '\n', 'exactly one OpenSSH public key line, found 2'),
+    ('hello\n', 'not an OpenSSH public key line'),
+])
+def test_ssh_key_files_are_checked_before_kops(kops_binary, monkeypatch, tmp_path, content, message):
+    path = tmp_path / 'id_ed25519.pub'
+    path.write_text(content)
+    failed, result = run_module(kops_cluster, create_args(kops_binary, ssh_public_key=str(path)), None, monkeypatch)
+    assert failed and message in result['msg'] and str(path) in result['msg']
+
+
+def test_one_public_key_line_with_comments_is_accepted(tmp_path):
+    from ansible_collections.cloudops.kops.plugins.module_utils._kops_input import ssh_public_key_error
+    path = tmp_path / 'id.pub'
+    path.write_text('# the nodes\n' + PUBLIC_KEY + '\n\n')
+    assert ssh_public_key_error('ssh_public_key', str(path)) is None
+    assert ssh_public_key_error('ssh_public_key', PUBLIC_KEY) is None
+
+
+# -- interrupted creates ---------------------------------------------------------------------------
+
+NO_IGS = (1, '', 'Error: no InstanceGroup objects found\n')
+NEVER_APPLIED = (0, 'Client version: 1.36.2 (git-v1.36.2)\nLast applied server version: could get cluster version\n', '')
+DELETE_PREVIEW = ('delete', 'cluster', '--name', CLUSTER)
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_config_without_instance_groups_is_recreated(kops_binary, monkeypatch, version):
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '65'))
+    fake.add(GET_IGS, NO_IGS, response(version, '67'))
+    fake.add(('version', '--server', '--name', CLUSTER), NEVER_APPLIED)
+    fake.add(DELETE_PREVIEW, (0, 'No cloud resources to delete\n\nMust specify --yes to unregister the cluster\n', ''))
+    fake.add(DELETE_PREVIEW + ('--yes',), (0, '\nDeleted cluster: "%s"\n' % CLUSTER, ''))
+    fake.add(create_argv(version), response(version, '57'))
+    fake.add(UPDATE_DRY, response(version, '80'))
+    fake.add(UPDATE_YES, response(version, '81'))
+    failed, result = run_module(kops_cluster, create_args(kops_binary), fake, monkeypatch)
+    assert not failed, result.get('msg')
+    assert result['changed'] and 'left incomplete by an interrupted create' in result['changes'][0]
+    assert mutating(fake) == [DELETE_PREVIEW + ('--yes',), create_argv(version), UPDATE_YES]
+    # Deleting the leftover configuration must not edit the user's kubeconfig either.
+    delete_env = fake.environ[fake.args().index(DELETE_PREVIEW + ('--yes',))]
+    assert delete_env['KUBECONFIG'].endswith('kops-scratch-kubeconfig')
+
+
+def test_incomplete_cluster_in_check_mode_writes_nothing(kops_binary, monkeypatch):
+    version = '1.30.1'
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '65'))
+    fake.add(GET_IGS, NO_IGS)
+    fake.add(('version', '--server', '--name', CLUSTER), NEVER_APPLIED)
+    fake.add(DELETE_PREVIEW, (0, 'No cloud resources to delete\n\nMust specify --yes to unregister the cluster\n', ''))
+    failed, result = run_module(kops_cluster, create_args(kops_binary, _ansible_check_mode=True), fake, monkeypatch)
+    assert not failed and result['changed'] and mutating(fake) == []
+    assert 'would remove that configuration' in result['changes'][0]
+
+
+@pytest.mark.parametrize('server,preview,message', [
+    ((0, 'Client version: 1.36.2\nLast applied server version: 1.36.2\n', ''), None, 'kops 1.36.2 applied it before'),
+    (NEVER_APPLIED, (0, 'TYPE\tNAME\tID\nvpc\tx\tvpc-1\n\nMust specify --yes to delete cluster\n', ''),
+     'AWS still holds resources tagged for it'),
+])
+def test_incomplete_cluster_that_cannot_be_recreated_names_the_fix(kops_binary, monkeypatch, server, preview, message):
+    version = '1.36.2'
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '65'))
+    fake.add(GET_IGS, NO_IGS)
+    fake.add(('version', '--server', '--name', CLUSTER), server)
+    if preview:
+        fake.add(DELETE_PREVIEW, preview)
+    failed, result = run_module(kops_cluster, create_args(kops_binary), fake, monkeypatch)
+    assert failed and message in result['msg']
+    assert 'kops delete cluster --name %s --state %s --yes' % (CLUSTER, STORE) in result['msg']
+    assert mutating(fake) == []
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_missing_ssh_key_is_stored_before_the_first_apply(kops_binary, monkeypatch, tmp_path, version):
+    key = tmp_path / 'id_ed25519.pub'
+    key.write_text(PUBLIC_KEY + '\n')
+    store_key = ('create', 'sshpublickey', '--name', CLUSTER, '-i', str(key))
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '65'))
+    fake.add(GET_IGS, response(version, '67'))
+    fake.add(UPDATE_DRY, response(version, '80'))
+    fake.add(('get', 'sshpublickeys', '--name', CLUSTER, '-o', 'json'), (0, 'null', ''))
+    fake.add(store_key, (0, '', ''))
+    fake.add(UPDATE_YES, response(version, '81'))
+    failed, result = run_module(kops_cluster, create_args(kops_binary, ssh_public_key=str(key)), fake, monkeypatch)
+    assert not failed, result.get('msg')
+    assert mutating(fake) == [store_key, UPDATE_YES]
+    assert 'stored the SSH public key' in ' '.join(result['changes'])
+
+
+def test_stored_ssh_key_is_kept_and_nothing_is_added(kops_binary, monkeypatch):
+    version = '1.30.1'
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '65'))
+    fake.add(GET_IGS, response(version, '67'))
+    fake.add(UPDATE_DRY, response(version, '80'))
+    fake.add(('get', 'sshpublickeys', '--name', CLUSTER, '-o', 'json'),
+             (0, '[{"id":"9e:39","publicKey":"%s"}]' % PUBLIC_KEY, ''))
+    fake.add(UPDATE_YES, response(version, '81'))
+    failed, result = run_module(kops_cluster, create_args(kops_binary, ssh_public_key=PUBLIC_KEY), fake, monkeypatch)
+    assert not failed and mutating(fake) == [UPDATE_YES]
+
+
+# -- the state store lock ------------------------------------------------------------------------
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_lock_is_taken_before_the_first_write_and_released(kops_binary, monkeypatch, fake_state_store_s3, version):
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '143'), response(version, '65'))
+    fake.add(create_argv(version), response(version, '57'))
+    fake.add(GET_IGS, response(version, '67'))
+    fake.add(UPDATE_DRY, response(version, '80'))
+    fake.add(UPDATE_YES, response(version, '81'))
+    failed, result = run_module(kops_cluster, create_args(kops_binary), fake, monkeypatch)
+    assert not failed, result.get('msg')
+    assert [c[0] for c in fake_state_store_s3.calls] == ['get', 'put', 'get', 'delete']
+    assert fake_state_store_s3.calls[1][1] == 'cloudops-locks/%s.json' % CLUSTER
+    assert fake_state_store_s3.objects == {}
+
+
+def test_held_lock_fails_before_any_write(kops_binary, monkeypatch, fake_state_store_s3):
+    from ansible_collections.cloudops.kops.plugins.module_utils._kops_lock import StateStoreLock
+    other = StateStoreLock(fake_state_store_s3, STORE[len('s3://'):], 'cloudops-locks/%s.json' % CLUSTER,
+                           'kops_cluster state=absent', ttl=3600)
+    other.acquire()
+    version = '1.36.2'
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '65'))
+    fake.add(GET_IGS, response(version, '67'))
+    failed, result = run_module(kops_cluster, base_args(kops_binary, state='absent'), fake, monkeypatch)
+    assert failed and 'cluster is being changed by' in result['msg'] and 'kops_cluster state=absent' in result['msg']
+    assert mutating(fake) == []
+
+
+def test_no_op_run_writes_no_lock(kops_binary, monkeypatch, fake_state_store_s3):
+    version = '1.30.1'
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '65'))
+    fake.add(GET_IGS, response(version, '67'))
+    fake.add(UPDATE_DRY, NO_CHANGES)
+    failed, result = run_module(kops_cluster, base_args(kops_binary), fake, monkeypatch)
+    assert not failed and not result['changed']
+    assert fake_state_store_s3.calls == []
+
+
+def test_admin_ttl_is_deprecated_and_never_reaches_kops(kops_binary, monkeypatch):
+    version = '1.36.2'
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '65'))
+    fake.add(GET_IGS, response(version, '67'))
+    fake.add(UPDATE_DRY, response(version, '80'))
+    fake.add(UPDATE_YES, response(version, '81'))
+    failed, result = run_module(kops_cluster, base_args(kops_binary, admin_ttl='87600h'), fake, monkeypatch)
+    assert not failed, result.get('msg')
+    assert not [args for args in fake.args() if any(a.startswith('--admin') for a in args)]
+    assert kops_cluster.apply_argument_spec()['admin_ttl']['removed_in_version'] == '1.0.0'

@@ -29,7 +29,7 @@ def get_ig(name):
 
 
 def args(kops_binary, **extra):
-    out = dict(name=CLUSTER, state_store=STORE, kops_binary=kops_binary)
+    out = dict(cluster_name=CLUSTER, state_store=STORE, binary_path=kops_binary)
     out.update(extra)
     return out
 
@@ -39,13 +39,12 @@ def writes(fake):
 
 
 @pytest.mark.parametrize('extra,message', [
-    (dict(instance_group='Bad_IG'), 'Instance group name'),
-    (dict(instance_group='nodes', min_size=3, max_size=2), 'min_size (3) is larger than max_size (2)'),
-    (dict(instance_group='nodes', min_size=-1), 'min_size must be 0 or more'),
-    (dict(instance_group='nodes', taints=['dedicated=batch']), 'Taint'),
-    (dict(instance_group='nodes', taints=['a=b:Sometimes']), 'Taint'),
-    (dict(instance_group='nodes', name='bad name'), 'not a valid DNS name'),
-    (dict(instance_group='nodes', admin_ttl='forever'), 'admin_ttl'),
+    (dict(name='Bad_IG'), 'Instance group name'),
+    (dict(name='nodes', min_size=3, max_size=2), 'min_size (3) is larger than max_size (2)'),
+    (dict(name='nodes', min_size=-1), 'min_size must be 0 or more'),
+    (dict(name='nodes', taints=['dedicated=batch']), 'Taint'),
+    (dict(name='nodes', taints=['a=b:Sometimes']), 'Taint'),
+    (dict(name='nodes', cluster_name='bad name'), 'not a valid DNS name'),
 ])
 def test_bad_input_fails_before_kops(kops_binary, monkeypatch, extra, message):
     failed, result = run_module(kops_instance_group, args(kops_binary, **extra), None, monkeypatch)
@@ -53,7 +52,7 @@ def test_bad_input_fails_before_kops(kops_binary, monkeypatch, extra, message):
 
 
 def test_zones_and_subnets_are_exclusive(kops_binary, monkeypatch):
-    failed, result = run_module(kops_instance_group, args(kops_binary, instance_group='x', zones=['a'], subnets=['b']),
+    failed, result = run_module(kops_instance_group, args(kops_binary, name='x', zones=['a'], subnets=['b']),
                                 None, monkeypatch)
     assert failed and 'mutually exclusive' in result['msg']
 
@@ -66,7 +65,7 @@ def test_scale_node_group_from_1_to_2(kops_binary, monkeypatch, version):
     fake.add(('replace', '-f', '-'), response(version, '124'))
     fake.add(UPDATE_DRY, response(version, '131'))
     fake.add(UPDATE_YES, response(version, '132'))
-    failed, result = run_module(kops_instance_group, args(kops_binary, instance_group='nodes-us-west-2a',
+    failed, result = run_module(kops_instance_group, args(kops_binary, name='nodes-us-west-2a',
                                                           min_size=2, max_size=2, _ansible_diff=True), fake, monkeypatch)
     assert not failed, result.get('msg')
     assert result['changed'] is True
@@ -87,7 +86,7 @@ def test_scale_check_mode(kops_binary, monkeypatch, version):
     fake.add(GET, response(version, '65'))
     fake.add(get_ig('nodes-us-west-2a'), response(version, '70'))
     fake.add(UPDATE_DRY, NO_CHANGES)
-    failed, result = run_module(kops_instance_group, args(kops_binary, instance_group='nodes-us-west-2a', max_size=2,
+    failed, result = run_module(kops_instance_group, args(kops_binary, name='nodes-us-west-2a', max_size=2,
                                                           _ansible_check_mode=True), fake, monkeypatch)
     assert not failed
     assert result['changed'] is True
@@ -101,7 +100,7 @@ def test_unchanged_group(kops_binary, monkeypatch, version):
     fake.add(GET, response(version, '65'))
     fake.add(get_ig('nodes-us-west-2a'), response(version, '70'))
     fake.add(UPDATE_DRY, NO_CHANGES)
-    failed, result = run_module(kops_instance_group, args(kops_binary, instance_group='nodes-us-west-2a', min_size=1,
+    failed, result = run_module(kops_instance_group, args(kops_binary, name='nodes-us-west-2a', min_size=1,
                                                           max_size=1, machine_type='t3.medium', zones=['us-west-2a']),
                                 fake, monkeypatch)
     assert not failed
@@ -119,7 +118,7 @@ def test_create_new_group_copies_template(kops_binary, monkeypatch, version):
     fake.add(('create', '-f', '-'), (0, '', ''))
     fake.add(UPDATE_DRY, response(version, '131'))
     fake.add(UPDATE_YES, response(version, '132'))
-    failed, result = run_module(kops_instance_group, args(kops_binary, instance_group='batch-us-west-2b', min_size=0,
+    failed, result = run_module(kops_instance_group, args(kops_binary, name='batch-us-west-2b', min_size=0,
                                                           max_size=3, zones=['us-west-2b'], node_labels={'workload': 'batch'},
                                                           taints=['dedicated=batch:NoSchedule']), fake, monkeypatch)
     assert not failed, result.get('msg')
@@ -139,7 +138,7 @@ def test_unknown_zone_fails_before_writing(kops_binary, monkeypatch):
     version = '1.36.2'
     fake = FakeKops(kops_binary, version)
     fake.add(GET, response(version, '65'))
-    failed, result = run_module(kops_instance_group, args(kops_binary, instance_group='nodes-us-west-2a',
+    failed, result = run_module(kops_instance_group, args(kops_binary, name='nodes-us-west-2a',
                                                           zones=['us-west-2d']), fake, monkeypatch)
     assert failed and 'us-west-2d' in result['msg']
     assert writes(fake) == []
@@ -150,7 +149,7 @@ def test_role_change_is_refused(kops_binary, monkeypatch):
     fake = FakeKops(kops_binary, version)
     fake.add(GET, response(version, '65'))
     fake.add(get_ig('nodes-us-west-2a'), response(version, '70'))
-    failed, result = run_module(kops_instance_group, args(kops_binary, instance_group='nodes-us-west-2a', role='bastion'),
+    failed, result = run_module(kops_instance_group, args(kops_binary, name='nodes-us-west-2a', role='bastion'),
                                 fake, monkeypatch)
     assert failed and result['msg'].startswith('role cannot be changed')
 
@@ -160,7 +159,7 @@ def test_min_above_stored_max_is_refused(kops_binary, monkeypatch):
     fake = FakeKops(kops_binary, version)
     fake.add(GET, response(version, '65'))
     fake.add(get_ig('nodes-us-west-2a'), response(version, '70'))
-    failed, result = run_module(kops_instance_group, args(kops_binary, instance_group='nodes-us-west-2a', min_size=3),
+    failed, result = run_module(kops_instance_group, args(kops_binary, name='nodes-us-west-2a', min_size=3),
                                 fake, monkeypatch)
     assert failed and 'minSize (3) would be larger than maxSize (1)' in result['msg']
     assert writes(fake) == []
@@ -170,7 +169,7 @@ def test_min_above_stored_max_is_refused(kops_binary, monkeypatch):
 def test_missing_cluster(kops_binary, monkeypatch, version):
     fake = FakeKops(kops_binary, version)
     fake.add(GET, response(version, '143'))
-    failed, result = run_module(kops_instance_group, args(kops_binary, instance_group='nodes-us-west-2a'), fake, monkeypatch)
+    failed, result = run_module(kops_instance_group, args(kops_binary, name='nodes-us-west-2a'), fake, monkeypatch)
     assert failed and 'does not exist' in result['msg']
 
 
@@ -180,7 +179,7 @@ def test_absent_deletes(kops_binary, monkeypatch, version):
     fake.add(GET, response(version, '65'))
     fake.add(get_ig('nodes-us-west-2c'), response(version, '70'), response(version, '71'))
     fake.add(('delete', 'instancegroup', 'nodes-us-west-2c', '--name', CLUSTER, '--yes'), (0, 'Deleted InstanceGroup\n', ''))
-    failed, result = run_module(kops_instance_group, args(kops_binary, instance_group='nodes-us-west-2c', state='absent'),
+    failed, result = run_module(kops_instance_group, args(kops_binary, name='nodes-us-west-2c', state='absent'),
                                 fake, monkeypatch)
     assert not failed and result['changed'] is True
     assert fake.args()[-2:] == [('delete', 'instancegroup', 'nodes-us-west-2c', '--name', CLUSTER, '--yes'),
@@ -193,7 +192,7 @@ def test_delete_that_leaves_the_group_fails(kops_binary, monkeypatch):
     fake.add(GET, response(version, '65'))
     fake.add(get_ig('nodes-us-west-2c'), response(version, '70'))
     fake.add(('delete', 'instancegroup', 'nodes-us-west-2c', '--name', CLUSTER, '--yes'), (0, '', ''))
-    failed, result = run_module(kops_instance_group, args(kops_binary, instance_group='nodes-us-west-2c', state='absent'),
+    failed, result = run_module(kops_instance_group, args(kops_binary, name='nodes-us-west-2c', state='absent'),
                                 fake, monkeypatch)
     assert failed and 'still in the state store' in result['msg']
 
@@ -203,13 +202,13 @@ def test_absent_missing_group_and_check_mode(kops_binary, monkeypatch, version):
     fake = FakeKops(kops_binary, version)
     fake.add(GET, response(version, '65'))
     fake.add(get_ig('nosuch-ig'), response(version, '71'))
-    failed, result = run_module(kops_instance_group, args(kops_binary, instance_group='nosuch-ig', state='absent'),
+    failed, result = run_module(kops_instance_group, args(kops_binary, name='nosuch-ig', state='absent'),
                                 fake, monkeypatch)
     assert not failed and result['changed'] is False
     fake = FakeKops(kops_binary, version)
     fake.add(GET, response(version, '65'))
     fake.add(get_ig('nodes-us-west-2a'), response(version, '70'))
-    failed, result = run_module(kops_instance_group, args(kops_binary, instance_group='nodes-us-west-2a', state='absent',
+    failed, result = run_module(kops_instance_group, args(kops_binary, name='nodes-us-west-2a', state='absent',
                                                           _ansible_check_mode=True), fake, monkeypatch)
     assert not failed and result['changed'] is True and writes(fake) == []
 
@@ -222,7 +221,7 @@ def test_rolling_update_defaults_to_this_group(kops_binary, monkeypatch):
     fake.add(UPDATE_DRY, NO_CHANGES)
     fake.add(('rolling-update', 'cluster', '--name', CLUSTER, '--cloudonly', '--instance-group', 'nodes-us-west-2a'),
              response(version, '111'))
-    failed, result = run_module(kops_instance_group, args(kops_binary, instance_group='nodes-us-west-2a',
+    failed, result = run_module(kops_instance_group, args(kops_binary, name='nodes-us-west-2a',
                                                           rolling_update='auto', rolling_update_cloudonly=True),
                                 fake, monkeypatch)
     assert not failed and result['changed'] is False
