@@ -3,7 +3,7 @@
 import os
 import sys
 
-from kops_standin import cloud, clusterspec, context, model, output, sshkeys, statestore
+from kops_standin import cloud, clusterspec, context, faults, model, output, sshkeys, statestore
 from kops_standin import version as vermod
 from kops_standin.commands import update_cluster
 from kops_standin.errors import KopsError, info, warn
@@ -129,9 +129,11 @@ def run(ver, path, parsed):
     stamp = model.now_stamp()
     cluster["metadata"] = {"creationTimestamp": stamp, "name": name}
     store.write(output.go_yaml(cluster), name, "config")
+    faults.checkpoint("create-after-config")
     for ig in igs:
         ig["metadata"] = {"creationTimestamp": stamp, "name": ig["metadata"]["name"]}
         store.write(output.go_yaml(ig), name, "instancegroup", ig["metadata"]["name"])
+    faults.checkpoint("create-after-instancegroups")
     store.write(b"", name, "clusteraddons", "default")  # registry.CreateClusterConfig writes the addons too
     if ssh_public_key is not None:
         # Only now, after the configuration was written, does kops parse the key (AddSSHPublicKey).

@@ -1,8 +1,9 @@
 """kops get all / instances / secrets / keypairs / sshpublickeys."""
 
+import json
 import sys
 
-from kops_standin import cloud, context, model, output, statestore
+from kops_standin import cloud, context, model, output, sshkeys, statestore
 from kops_standin.commands.get_clusters import cluster_table, print_objects, with_kind
 from kops_standin.commands.get_instancegroups import ig_table
 from kops_standin import flags as flagmod
@@ -39,6 +40,12 @@ def run(ver, path, parsed):
         return 0
     if what == "sshpublickeys":
         keys = store.list_keys(name, "pki", "ssh", "public", "admin")
+        if fmt in ("json", "yaml"):
+            # cmd/kops/get_sshpublickeys.go, RunGetSSHPublicKeys: SSHKeyItem{id, publicKey}; no items is null.
+            items = [{"id": sshkeys.colon(k), "publicKey": store.read(name, "pki", "ssh", "public", "admin", k)
+                      .decode().strip()} for k in keys] or None
+            sys.stdout.write(json.dumps(items, separators=(",", ":")) if fmt == "json" else output.go_yaml(items))
+            return 0
         if not keys:
             raise KopsError("no SSH public keys found")
         rows = [["ID"]] + [[":".join(k[i:i + 2] for i in range(0, len(k), 2))] for k in keys]
