@@ -47,7 +47,8 @@ def run(ver, path, parsed):
             sys.stdout.write(json.dumps(items, separators=(",", ":")) if fmt == "json" else output.go_yaml(items))
             return 0
         if not keys:
-            raise KopsError("no SSH public keys found")
+            # get_sshpublickeys.go, RunGetSSHPublicKeys (table output, no items): same text in v1.30.1 and v1.36.2.
+            raise KopsError("no SSH public key found")
         rows = [["ID"]] + [[":".join(k[i:i + 2] for i in range(0, len(k), 2))] for k in keys]
         sys.stdout.write(output.tabwriter(rows))
         return 0
