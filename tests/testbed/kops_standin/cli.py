@@ -27,7 +27,7 @@ COMMANDS = {
     ("get", "clusters"): ("get_clusters", "get_clusters"),
     ("get", "instancegroups"): ("get_instancegroups", "get_instancegroups"),
     ("get", "all"): (None, "get_misc"),
-    ("get", "instances"): (None, "get_misc"),
+    ("get", "instances"): ("get_instances", "get_instances"),
     ("get", "secrets"): (None, "get_misc"),
     ("get", "keypairs"): (None, "get_misc"),
     ("get", "sshpublickeys"): (None, "get_misc"),
@@ -41,7 +41,12 @@ COMMANDS = {
     # cmd/kops/delete_instancegroup.go (flags -y/--yes, -h/--help) and the version's global flags.
     ("delete", "instancegroup"): ("delete_instancegroup", "delete_instancegroup"),
     ("edit", "cluster"): ("edit_cluster", "edit"),
+    ("upgrade", "cluster"): ("upgrade_cluster", "upgrade_cluster"),
+    ("delete", "instance"): ("delete_instance", "delete_instance"),
+    ("reconcile", "cluster"): ("reconcile_cluster", "reconcile_cluster"),
 }
+# Commands a version does not have: kops reconcile arrived in 1.31 (recordings 1.30.1/day2/205, 229, 230).
+SINCE = {("reconcile",): "1.36.2", ("reconcile", "cluster"): "1.36.2"}
 ALIASES = {
     ("get", "cluster"): ("get", "clusters"),
     ("get", "instancegroup"): ("get", "instancegroups"),
@@ -59,7 +64,7 @@ ALIASES = {
     ("validate", "clusters"): ("validate", "cluster"),
 }
 PARENTS = {("create",), ("get",), ("update",), ("export",), ("validate",), ("rolling-update",), ("delete",),
-           ("edit",)}
+           ("edit",), ("upgrade",), ("reconcile",)}
 
 
 def _flag_lines(text, section):
@@ -90,7 +95,15 @@ def _help_text(ver, path, typed):
     return text
 
 
-def _resolve(argv, root_flags):
+def _known(ver, path):
+    since = SINCE.get(path)
+    def key(v):
+        return tuple(int(p) for p in v.split("."))
+
+    return (path in COMMANDS or path in PARENTS) and (since is None or key(ver) >= key(since))
+
+
+def _resolve(argv, root_flags, ver=None):
     """Find the command path the way cobra does: leading words, skipping flags."""
     words = []
     i = 0
@@ -113,7 +126,7 @@ def _resolve(argv, root_flags):
     for idx, w in words:
         cand = path + (w,)
         cand = ALIASES.get(cand, cand)
-        if cand in COMMANDS or cand in PARENTS:
+        if _known(ver or vermod.current(), cand):
             path = cand
             typed.append(w)
             consumed.append(idx)

@@ -134,15 +134,30 @@ class Cloud:
                     continue
                 out.append({"id": inst["InstanceId"], "type": inst.get("InstanceType"), "image": inst.get("ImageId"),
                             "launch": inst.get("LaunchTime"), "zone": inst["Placement"]["AvailabilityZone"],
-                            "private_ip": inst.get("PrivateIpAddress", "")})
+                            "private_ip": inst.get("PrivateIpAddress", ""),
+                            "lt_version": _tagmap(inst.get("Tags")).get(LT_VERSION_TAG)})
         return sorted(out, key=lambda i: i["id"])
 
     def needs_update(self, group, inst):
-        # moto does not record a replacement's launch-template version, so compare
-        # what the instance runs with what the group's current template says.
+        """awsup: an instance launched from another launch-template version than the group's NeedsUpdate.
+
+        The version an instance was launched with is its ``aws:ec2launchtemplate:version`` tag (AWS sets it;
+        moto 5.2.5 reports the template's default version there, so every template version the stand-in
+        writes carries its own number in its instance tags, which moto applies last)."""
+        if inst.get("lt_version") is not None:
+            return inst["lt_version"] != str(self.asg_template_version(group))
         data = self.launch_template_data(group["LaunchTemplate"]["LaunchTemplateName"],
                                          self.asg_template_version(group)) or {}
         return inst["type"] != data.get("InstanceType") or inst["image"] != data.get("ImageId")
+
+    def template_kubernetes_version(self, name, version):
+        """The Kubernetes version a launch-template version was written for (its description), or None."""
+        try:
+            versions = self.client("ec2").describe_launch_template_versions(
+                LaunchTemplateName=name, Versions=[str(version)])["LaunchTemplateVersions"]
+        except Exception:  # noqa: BLE001 - a missing template has no version
+            return None
+        return kubernetes_version_of(versions[0].get("VersionDescription")) if versions else None
 
     def lb_class(self):
         """The API load balancer class of the spec (kops's APILoadBalancerClass); Network unless Classic."""
@@ -299,6 +314,10 @@ class Cloud:
                 lt_changes.append(("ImageID", data.get("ImageId"), s.get("image")))
             if lt_changes:
                 modifies.append(Task("LaunchTemplate", name, changes=lt_changes))
+            have_k8s = self.template_kubernetes_version(name, self.asg_template_version(group))
+            want_k8s = spec.get("kubernetesVersion")
+            if have_k8s is not None and have_k8s != want_k8s:
+                modifies.append(UserDataTask(name, ig, have_k8s, want_k8s))
         return creates, modifies, deletes
 
     def _target_group_ports(self):
@@ -534,6 +553,7 @@ class Cloud:
         }
         if key_name:
             data["KeyName"] = key_name
+        k8s_version = self.cluster["spec"].get("kubernetesVersion")
         # No UserData: moto 5.2.5 fails (HTTP 500) replacing instances from a template
         # version that carries it; nodeup is not emulated anyway.
         subnet_ids = [subnets["%s.%s" % (z, self.name)]["SubnetId"] for z in s.get("subnets", [])
@@ -542,11 +562,14 @@ class Cloud:
         group = self.asg(name)
         if group is None:
             try:
-                ec2.describe_launch_templates(LaunchTemplateNames=[name])
-                lt = ec2.create_launch_template_version(LaunchTemplateName=name, LaunchTemplateData=data)
+                latest = ec2.describe_launch_templates(LaunchTemplateNames=[name])["LaunchTemplates"][0]
+                lt = ec2.create_launch_template_version(
+                    LaunchTemplateName=name, LaunchTemplateData=_versioned(data, latest["LatestVersionNumber"] + 1),
+                    VersionDescription=kubernetes_description(k8s_version))
                 version = lt["LaunchTemplateVersion"]["VersionNumber"]
             except Exception:  # noqa: BLE001 - no template yet
-                ec2.create_launch_template(LaunchTemplateName=name, LaunchTemplateData=data,
+                ec2.create_launch_template(LaunchTemplateName=name, LaunchTemplateData=_versioned(data, 1),
+                                           VersionDescription=kubernetes_description(k8s_version),
                                            TagSpecifications=self._spec(tags, "launch-template"))
                 version = 1
             kwargs = {}
@@ -562,9 +585,14 @@ class Cloud:
             return True
         changed = False
         current = self.launch_template_data(name, self.asg_template_version(group)) or {}
+        current_k8s = self.template_kubernetes_version(name, self.asg_template_version(group))
         update = {}
-        if current.get("InstanceType") != data["InstanceType"] or current.get("ImageId") != data["ImageId"]:
-            lt = ec2.create_launch_template_version(LaunchTemplateName=name, LaunchTemplateData=data)
+        if current.get("InstanceType") != data["InstanceType"] or current.get("ImageId") != data["ImageId"] \
+                or (current_k8s is not None and current_k8s != k8s_version):
+            latest = ec2.describe_launch_templates(LaunchTemplateNames=[name])["LaunchTemplates"][0]
+            lt = ec2.create_launch_template_version(
+                LaunchTemplateName=name, LaunchTemplateData=_versioned(data, latest["LatestVersionNumber"] + 1),
+                VersionDescription=kubernetes_description(k8s_version))
             update["LaunchTemplate"] = {"LaunchTemplateName": name,
                                         "Version": str(lt["LaunchTemplateVersion"]["VersionNumber"])}
         if group["MinSize"] != minsize or group["MaxSize"] != maxsize:
@@ -768,6 +796,64 @@ class Cloud:
             ec2.delete_vpc(VpcId=rid)
         elif kind == "dhcp-options":
             ec2.delete_dhcp_options(DhcpOptionsId=rid)
+
+
+LT_VERSION_TAG = "aws:ec2launchtemplate:version"
+_K8S_DESCRIPTION = "kops-standin kubernetesVersion "
+
+
+def _versioned(data, number):
+    """Launch-template data whose instances carry the template version they were launched from."""
+    data = dict(data)
+    specs = []
+    for spec in data.get("TagSpecifications", []):
+        if spec["ResourceType"] == "instance":
+            spec = {"ResourceType": "instance",
+                    "Tags": [t for t in spec["Tags"] if t["Key"] != LT_VERSION_TAG]
+                    + [{"Key": LT_VERSION_TAG, "Value": str(number)}]}
+        specs.append(spec)
+    data["TagSpecifications"] = specs
+    return data
+
+
+def kubernetes_description(version):
+    """Test-bed note on a launch-template version: the Kubernetes version its user data was written for
+    (kops writes it into the nodeup configuration the user data points to; the stand-in has no user data)."""
+    return _K8S_DESCRIPTION + str(version)
+
+
+def kubernetes_version_of(description):
+    if description and description.startswith(_K8S_DESCRIPTION):
+        return description[len(_K8S_DESCRIPTION):]
+    return None
+
+
+class UserDataTask(Task):
+    """A launch template whose user data changes with the Kubernetes version (kops prints the user-data diff:
+    the nodeup configuration hash changes; cloudup/awstasks launchtemplate diff)."""
+
+    def __init__(self, name, ig, old_version, new_version):
+        super().__init__("LaunchTemplate", name)
+        self.ig = ig
+        self.old_version = old_version
+        self.new_version = new_version
+
+    def render(self):
+        import base64
+        import hashlib
+
+        def digest(version):
+            raw = hashlib.sha256(("%s/%s" % (self.ig["metadata"]["name"], version)).encode()).digest()
+            return base64.b64encode(raw).decode()
+
+        pad = "  \t" + " " * 20 + "\t"
+        role = "ControlPlane" if model.is_control_plane(self.ig) else model.role_of(self.ig)
+        lines = ["  %s/%s" % (self.kind, self.name), "  \t%s" % "UserData".ljust(20), pad + "...",
+                 pad + "  InstanceGroupName: " + self.ig["metadata"]["name"], pad + "  InstanceGroupRole: " + role,
+                 pad + "+ NodeupConfigHash: " + digest(self.new_version),
+                 pad + "- NodeupConfigHash: " + digest(self.old_version), pad + "  ", pad + "  __EOF_KUBE_ENV",
+                 pad + "...", pad]
+        return "\n".join(lines) + "\n"
 
 
 def boot_seconds():

@@ -9,7 +9,8 @@ import os
 import signal
 import sys
 
-POINTS = ("create-after-config", "create-after-instancegroups", "update-after-first-task")
+POINTS = ("create-after-config", "create-after-instancegroups", "update-after-first-task",
+          "reconcile-before-validate")
 
 
 def checkpoint(point):

@@ -11,6 +11,9 @@ Every cluster has its own path prefix, ``/clusters/<cluster name>``; the kops st
 * discovery: ``/version``, ``/api``, ``/api/v1`` (only the ``nodes`` resource), ``/apis`` (no groups);
 * ``/api/v1/nodes`` (a NodeList) and ``/api/v1/nodes/<name>`` (a Node, else a 404 Status).
 
+A node's ``status.nodeInfo.kubeletVersion`` is the Kubernetes version of the launch-template version its
+instance was launched from, so an upgrade shows the control plane on the new version before the nodes.
+
 kubernetes.core 6.2.0's ``k8s_info`` (kind Node) asks for ``/version``, ``/apis``, ``/api/v1`` and then
 ``/api/v1/nodes``; the kubernetes client's ``DynamicClient`` also asks for ``/api``. Node objects carry
 every field the typed client (kubernetes 37, pydantic models) requires.
@@ -41,6 +44,10 @@ except ImportError:  # pragma: no cover - mirror it
     _standin_booted = None
 
 GIT_VERSION = "v1.32.4"
+# The stand-in's launch-template conventions (kops_standin.cloud): the version an instance was launched
+# from, and the Kubernetes version a template version was written for.
+LT_VERSION_TAG = "aws:ec2launchtemplate:version"
+K8S_DESCRIPTION = "kops-standin kubernetesVersion "
 _NODE_RESOURCE = {"name": "nodes", "singularName": "node", "namespaced": False, "kind": "Node",
                   "verbs": ["get", "list"], "shortNames": ["no"], "storageVersionHash": ""}
 
@@ -80,6 +87,7 @@ class KubeApi(ThreadedHttpServer):
         self.region = region
         self._clients: dict = {}
         self._lock = threading.Lock()
+        self._template_versions: dict = {}
 
     def cluster_url(self, cluster: str) -> str:
         return f"{self.url}/clusters/{cluster}"
@@ -113,15 +121,37 @@ class KubeApi(ThreadedHttpServer):
                 continue
             control_plane = "k8s.io/role/control-plane" in tags or ".masters." in group["AutoScalingGroupName"]
             instance_group = tags.get("kops.k8s.io/instancegroup", group["AutoScalingGroupName"].split(".")[0])
+            template = (group.get("LaunchTemplate") or {}).get("LaunchTemplateName")
             for reservation in self._client("ec2").describe_instances(InstanceIds=ids)["Reservations"]:
                 for inst in reservation["Instances"]:
                     if inst["State"]["Name"] in ("terminated", "shutting-down"):
                         continue
-                    nodes.append(self._node(inst, control_plane, instance_group, now))
+                    kubelet = self._kubelet_version(template, inst)
+                    nodes.append(self._node(inst, control_plane, instance_group, now, kubelet))
         return sorted(nodes, key=lambda n: n["metadata"]["name"])
 
+    def _kubelet_version(self, template: str | None, inst: dict) -> str:
+        """The kubelet version of an instance: the Kubernetes version of the launch-template version it was
+        launched from (the stand-in notes it in the version's description; its instances carry the version
+        number in ``aws:ec2launchtemplate:version``). GIT_VERSION when either is unknown."""
+        tags = {t["Key"]: t["Value"] for t in inst.get("Tags", [])}
+        number = tags.get(LT_VERSION_TAG)
+        if not template or not number:
+            return GIT_VERSION
+        key = (template, number)
+        if key not in self._template_versions:
+            try:
+                versions = self._client("ec2").describe_launch_template_versions(
+                    LaunchTemplateName=template, Versions=[number])["LaunchTemplateVersions"]
+            except Exception:  # noqa: BLE001 - a deleted template: unknown
+                versions = []
+            description = versions[0].get("VersionDescription", "") if versions else ""
+            version = description[len(K8S_DESCRIPTION):] if description.startswith(K8S_DESCRIPTION) else None
+            self._template_versions[key] = "v" + version if version else GIT_VERSION
+        return self._template_versions[key]
+
     @staticmethod
-    def _node(inst: dict, control_plane: bool, instance_group: str, now: float) -> dict:
+    def _node(inst: dict, control_plane: bool, instance_group: str, now: float, kubelet: str = GIT_VERSION) -> dict:
         name = inst["InstanceId"]
         zone = inst["Placement"]["AvailabilityZone"]
         launch = inst.get("LaunchTime")
@@ -153,8 +183,8 @@ class KubeApi(ThreadedHttpServer):
             "status": {"conditions": [condition], "addresses": addresses,
                        # every field the typed client requires
                        "nodeInfo": {"architecture": "amd64", "bootID": name, "containerRuntimeVersion": "containerd://1.7.0",
-                                    "kernelVersion": "6.1.0", "kubeProxyVersion": GIT_VERSION,
-                                    "kubeletVersion": GIT_VERSION, "machineID": name, "operatingSystem": "linux",
+                                    "kernelVersion": "6.1.0", "kubeProxyVersion": kubelet,
+                                    "kubeletVersion": kubelet, "machineID": name, "operatingSystem": "linux",
                                     "osImage": "kops test bed", "systemUUID": name}},
         }
 

@@ -66,13 +66,57 @@ def executor_log(total=138):
         info("executor.go:113", "Tasks: %d done / %d total; %d can run" % (done, total, can))
 
 
-def apply(store, ver, cluster, igs, parsed, admin_default=None):
+STARLINE = "*" * 81
+
+
+def _banner(*lines):
+    return "\n%s\n\n%s\n%s\n\n" % (STARLINE, "".join(line + "\n" for line in lines), STARLINE)
+
+
+def preflight(store, ver, cluster, parsed):
+    """upup/pkg/fi/cloudup/apply_cluster.go (v1.30.1 / v1.36.2), ApplyClusterCmd.Run before any task:
+    validateKubernetesVersion (a Kubernetes minor above the kops minor needs a newer kops unless
+    KOPS_RUN_TOO_NEW_VERSION is set; older than OldestSupportedKubernetesVersion needs a Kubernetes upgrade;
+    older than OldestRecommendedKubernetesVersion is deprecated), then, without --allow-kops-downgrade, the
+    kops version last used to update the cluster (kops-version.txt) must not be newer than this kops.
+    The banners go to stdout, the error to stderr."""
+    import os
+
+    name = cluster["metadata"]["name"]
+    k8s = _version_tuple(cluster["spec"].get("kubernetesVersion", "").lstrip("v"))
+    kops = _version_tuple(ver)
+    if len(k8s) == 3:
+        if k8s[:2] >= (kops[0], kops[1] + 1):
+            bypass = bool(os.environ.get("KOPS_RUN_TOO_NEW_VERSION"))
+            note = ("(this check has been bypassed by exporting KOPS_RUN_TOO_NEW_VERSION)" if bypass and ver != "1.30.1"
+                    else "(you can bypass this check by exporting KOPS_RUN_TOO_NEW_VERSION)")
+            sys.stdout.write(_banner("This version of kubernetes is not yet supported; upgrading kops is required", note))
+            if not bypass:
+                raise KopsError("kops upgrade is required")
+        oldest, recommended = ((1, 25, 0), "1.27.0") if ver == "1.30.1" else ((1, 31, 0), "1.33.0")
+        link = "https://github.com/kubernetes/kops/blob/master/permalinks/upgrade_k8s.md#" + recommended
+        if k8s < oldest:
+            sys.stdout.write("This version of Kubernetes is no longer supported; upgrading Kubernetes is required\n\n"
+                             "More information: %s\n\n%s\n\n" % (link, STARLINE))
+            raise KopsError("kubernetes upgrade is required")
+        if k8s < _version_tuple(recommended):
+            sys.stdout.write(_banner("Kops support for this Kubernetes version is deprecated and will be removed in a "
+                                     "future release.", "", "Upgrading Kubernetes is recommended",
+                                     "More information: " + link))
+    if not parsed.bool("allow-kops-downgrade"):
+        stored = store.read(name, "kops-version.txt")
+        if stored and _version_tuple(stored.decode()) > kops:
+            sys.stdout.write(_banner("The cluster was last updated by kops version %s" % stored.decode().strip(),
+                                     "To permit updating by the older version %s, run with the --allow-kops-downgrade "
+                                     "flag" % ver))
+            raise KopsError("kops version older than last used to update the cluster")
+
+
+def apply(store, ver, cluster, igs, parsed, admin_default=None, checked=False, export_kubeconfig=True):
     """The --yes path, shared with `create cluster --yes`. Returns the stdout text."""
     name = cluster["metadata"]["name"]
-    stored = store.read(name, "kops-version.txt")
-    if stored and _version_tuple(stored.decode()) > _version_tuple(ver) and not parsed.bool("allow-kops-downgrade"):
-        raise KopsError("kops version %s is older than the version (%s) used to last update the cluster; "
-                        "use --allow-kops-downgrade to proceed" % (ver, stored.decode().strip()))
+    if not checked:
+        preflight(store, ver, cluster, parsed)
     executor_log()
     pki.ensure_pki(store, name)
     statefiles.write(store, ver, cluster, model.load_igs(store, name))
@@ -80,7 +124,8 @@ def apply(store, ver, cluster, igs, parsed, admin_default=None):
     aws = cloud.Cloud(cluster)
     aws.apply(igs, sshkeys.aws_key_name(name, fp) if fp else None, pub)
     out = ""
-    create_kc = kubeconfig_flags(parsed, log=False)
+    # reconcile's RunCoreUpdateCluster steps export no kubeconfig (recording 1.36.2/day2/233).
+    create_kc = kubeconfig_flags(parsed, log=False) and export_kubeconfig
     admin = parsed.get("admin") if parsed.given("admin") else admin_default
     user = parsed.get("user")
     first_run = True
@@ -129,6 +174,7 @@ def run(ver, path, parsed):
     cluster = model.require_cluster(store, name)
     igs = select_igs(ver, parsed, model.load_igs(store, name))
     sys.stdout.write(vermod.banner(ver))
+    preflight(store, ver, cluster, parsed)
     if not parsed.bool("yes"):
         executor_log()
         creates, modifies, deletes = plan(store, ver, cluster, igs)
@@ -137,5 +183,5 @@ def run(ver, path, parsed):
         else:
             sys.stdout.write("No changes need to be applied\n")
         return 0
-    sys.stdout.write(apply(store, ver, cluster, igs, parsed))
+    sys.stdout.write(apply(store, ver, cluster, igs, parsed, checked=True))
     return 0
