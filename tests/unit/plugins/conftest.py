@@ -7,10 +7,16 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.cloudops.kops.tests.unit.plugins.modules.kops_core_fixtures import (  # noqa: F401 (autouse fixture)
-    fake_binary,
-    fake_state_store_s3,
-)
+from ansible_collections.cloudops.kops.tests.unit.plugins.modules.kops_core_fixtures import FakeS3, fake_binary
+
+
+@pytest.fixture(autouse=True)
+def fake_state_store_s3(monkeypatch):
+    """Module tests never reach AWS: the state store lock talks to an in-memory S3."""
+    from ansible_collections.cloudops.kops.plugins.module_utils import _kops_lock
+    s3 = FakeS3()
+    monkeypatch.setattr(_kops_lock, 's3_client', lambda params: s3)
+    return s3
 
 
 @pytest.fixture

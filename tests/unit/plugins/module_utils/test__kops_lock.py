@@ -47,8 +47,9 @@ def test_second_run_fails_naming_the_first():
     s3, clock = FakeS3(), Clock()
     first, second = make(s3, clock), make(s3, clock)
     assert first.acquire() is None and first.held
-    with pytest.raises(lockmod.LockHeld, match=r'cluster is being changed by .* \(kops_cluster state=present\) since '
-                                                r'1970-01-01T00:16:40Z; its lock expires at 1970-01-01T00:26:40Z'):
+    held = (r'cluster is being changed by .* \(kops_cluster state=present\) since 1970-01-01T00:16:40Z; '
+            r'its lock expires at 1970-01-01T00:26:40Z')
+    with pytest.raises(lockmod.LockHeld, match=held):
         second.acquire()
     assert not second.held
     first.release()

@@ -16,7 +16,6 @@ import os
 import re
 from collections import namedtuple
 
-import pytest
 from ansible.module_utils import basic
 from ansible_collections.cloudops.kops.tests.unit.plugins.module_args_compat import patch_module_args
 
@@ -203,12 +202,3 @@ class FakeS3(object):
         self.calls.append(('delete', Key))
         self.objects.pop((Bucket, Key), None)
         return {}
-
-
-@pytest.fixture(autouse=True)
-def fake_state_store_s3(monkeypatch):
-    """Module tests never reach AWS: the state store lock talks to an in-memory S3."""
-    from ansible_collections.cloudops.kops.plugins.module_utils import _kops_lock
-    s3 = FakeS3()
-    monkeypatch.setattr(_kops_lock, 's3_client', lambda params: s3)
-    return s3
