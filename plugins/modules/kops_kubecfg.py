@@ -49,6 +49,14 @@ options:
         so it fails with that value before running kops.
     type: raw
     default: 18h
+  admin_ttl_ceiling:
+    description:
+      - The longest O(admin_ttl) accepted without a warning (a duration, see Notes); default seven days.
+      - A longer O(admin_ttl), such as the tutorial's V(87600h), is accepted with a warning that names the risk:
+        the certificate grants cluster-admin until it expires and Kubernetes cannot revoke a client certificate
+        short of rotating the cluster CA. V(0) turns the warning off.
+    type: raw
+    default: 168h
   renew_before:
     description:
       - Export a new certificate when the one in the file expires within this duration (see Notes), for example
@@ -242,6 +250,12 @@ def check_input(module):
         module.fail_json(msg='admin_ttl is %r, which means no admin credential; kops_kubecfg keeps an admin credential, '
                              'so give it a lifetime such as 18h (or remove the context with state=absent).'
                              % (params['admin_ttl'],))
+    ceiling = duration_option(module, 'admin_ttl_ceiling')
+    if ceiling and ttl > ceiling:
+        module.warn('admin_ttl %s is longer than admin_ttl_ceiling %s: the exported certificate grants cluster-admin for '
+                    'all that time, and Kubernetes cannot revoke a client certificate short of rotating the cluster CA, '
+                    'so a copied kubeconfig stays a working admin credential until it expires. Prefer a short admin_ttl '
+                    'renewed by re-running (renew_before).' % (format_go_duration(ttl), format_go_duration(ceiling)))
     renew = duration_option(module, 'renew_before')
     if renew >= ttl:
         module.fail_json(msg='renew_before (%s) must be shorter than admin_ttl (%s), or every run would export a new '
@@ -482,6 +496,7 @@ def main():
         state=dict(type='str', default='present', choices=['present', 'absent']),
         kubeconfig=dict(type='path'),
         admin_ttl=dict(type='raw', default='18h'),
+        admin_ttl_ceiling=dict(type='raw', default='168h'),
         renew_before=dict(type='raw', default='1h'),
         set_current_context=dict(type='bool', default=True),
         internal=dict(type='bool', default=False),

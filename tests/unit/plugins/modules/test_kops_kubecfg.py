@@ -681,3 +681,21 @@ def test_parallel_exports_keep_every_context(tmp_path, monkeypatch):
     assert data['current-context'] in names
     assert mode(target) == 0o600
     assert sorted(p.name for p in target.parent.iterdir()) == ['config', 'config' + _kubeconfig.LOCK_SUFFIX]
+
+
+@pytest.mark.parametrize('params, warned', [
+    (dict(admin_ttl='87600h'), True),
+    (dict(admin_ttl='169h'), True),
+    (dict(admin_ttl='168h'), False),
+    (dict(admin_ttl='87600h', admin_ttl_ceiling='87600h'), False),
+    (dict(admin_ttl=86400 * 30, admin_ttl_ceiling=0), False),
+])
+def test_long_admin_ttl_is_allowed_with_a_warning(kops, tmp_path, monkeypatch, params, warned):
+    warnings = []
+    monkeypatch.setattr(basic.AnsibleModule, 'warn', lambda self, msg: warnings.append(msg))
+    failed, result = run(kops, tmp_path, kubeconfig=str(tmp_path / 'config'), **params)
+    assert not failed, result.get('msg')
+    risk = [w for w in warnings if 'longer than admin_ttl_ceiling' in w]
+    assert bool(risk) is warned
+    if warned:
+        assert 'cannot revoke a client certificate' in risk[0]
