@@ -17,12 +17,20 @@ description:
   - An existing group is compared field by field with the stored spec and written back with C(kops replace -f -)
     only when something differs.
   - Changes reach AWS through the same C(kops update cluster) / C(kops rolling-update cluster) path as M(cloudops.kops.kops_cluster).
+  - "Ownership rule: a group this module creates belongs to it. M(cloudops.kops.kops_cluster) never resizes or changes it
+    (its O(cloudops.kops.kops_cluster#module:node_count), O(cloudops.kops.kops_cluster#module:node_size) and
+    O(cloudops.kops.kops_cluster#module:image) reach only the groups C(kops create cluster) made, unless a play names
+    others in O(cloudops.kops.kops_cluster#module:node_instance_groups)). So that the two modules never own the same
+    group, this module refuses to create a group under a name C(kops create cluster) gives its own groups
+    (C(nodes-<zone>), C(control-plane-<zone>), C(master-<zone>) for the cluster's zones); it can still change such a
+    group when it exists."
 author:
   - cloudops.kops maintainers (@cloudops)
 extends_documentation_fragment:
   - cloudops.kops._kops
   - cloudops.kops._aws_connection
   - cloudops.kops._duration
+  - cloudops.kops._lock
   - cloudops.kops._attributes.IDEMPOTENT
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
@@ -271,6 +279,7 @@ update_report:
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_apply import apply_argument_spec, apply_cluster
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_lock import guard_writes, lock_argument_spec, release_lock
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_output import HAS_YAML, instance_group_summary
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_runner import KopsRunner, kops_argument_spec
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_spec import (
@@ -279,6 +288,7 @@ from ansible_collections.cloudops.kops.plugins.module_utils._kops_spec import (
     cluster_name_error,
     compare_instance_group,
     instance_group_name_error,
+    is_kops_made_group,
     new_instance_group,
     taint_error,
     unknown_subnets,
@@ -334,6 +344,10 @@ def present(module, runner, result, cluster):
     ig = get_instance_group(runner, cluster_name, name)
     before = ig or {}
     if ig is None:
+        if is_kops_made_group({'metadata': {'name': name}}, cluster_spec):
+            module.fail_json(msg='Instance group %s does not exist, and %s is a name kops create cluster gives the groups it '
+                                 'makes, which cloudops.kops.kops_cluster manages. Pick another name for a group of your own.'
+                                 % (name, name), commands=runner.commands)
         template = next((g for g in sorted(get_instance_groups(runner, cluster_name),
                                            key=lambda g: g['metadata']['name'])
                          if same_role(g, params.get('role') or 'node')), None)
@@ -407,6 +421,7 @@ def absent(module, runner, result):
 def main():
     argument_spec = kops_argument_spec(name_required=True, cluster_option='cluster_name')
     argument_spec.update(apply_argument_spec())
+    argument_spec.update(lock_argument_spec())
     argument_spec.update(
         name=dict(type='str', required=True, aliases=['instance_group', 'ig_name']),
         state=dict(type='str', default='present', choices=['present', 'absent']),
@@ -435,10 +450,15 @@ def main():
             module.exit_json(**result)
         module.fail_json(msg='Cluster %s (cluster_name) does not exist in the state store; create it first.'
                          % runner.cluster_name, **result)
-    if module.params['state'] == 'present':
-        present(module, runner, result, cluster)
-    else:
-        absent(module, runner, result)
+    lock = guard_writes(module, runner, runner.cluster_name,
+                        'kops_instance_group %s state=%s' % (module.params['name'], module.params['state']))
+    try:
+        if module.params['state'] == 'present':
+            present(module, runner, result, cluster)
+        else:
+            absent(module, runner, result)
+    finally:
+        release_lock(module, lock)
     module.exit_json(**result)
 
 

@@ -225,3 +225,31 @@ def test_rolling_update_defaults_to_this_group(kops_binary, monkeypatch):
                                                           rolling_update='auto', rolling_update_cloudonly=True),
                                 fake, monkeypatch)
     assert not failed and result['changed'] is False
+
+
+@pytest.mark.parametrize('name', ['nodes-us-west-2b', 'control-plane-us-west-2c', 'master-us-west-2a'])
+def test_names_kops_create_gives_its_groups_are_refused_for_new_groups(kops_binary, monkeypatch, name):
+    version = '1.36.2'
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '65'))
+    fake.add(get_ig(name), response(version, '71'))
+    failed, result = run_module(kops_instance_group, args(kops_binary, name=name, min_size=0, max_size=3), fake, monkeypatch)
+    assert failed and 'is a name kops create cluster gives the groups it makes' in result['msg']
+    assert [a for a in fake.args() if a[0] in ('create', 'replace')] == []
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_a_write_takes_and_releases_the_state_store_lock(kops_binary, monkeypatch, fake_state_store_s3, version):
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '65'))
+    created = '{"kind":"InstanceGroup","metadata":{"name":"batch"},"spec":{"role":"Node","minSize":0,"maxSize":3}}'
+    fake.add(get_ig('batch'), response(version, '71'), (0, created, ''))
+    fake.add(GET_IGS, response(version, '67'))
+    fake.add(('create', '-f', '-'), (0, '', ''))
+    fake.add(UPDATE_DRY, response(version, '131'))
+    fake.add(UPDATE_YES, response(version, '132'))
+    failed, result = run_module(kops_instance_group, args(kops_binary, name='batch', min_size=0, max_size=3,
+                                                          zones=['us-west-2b']), fake, monkeypatch)
+    assert not failed, result.get('msg')
+    assert [c[0] for c in fake_state_store_s3.calls] == ['get', 'put', 'get', 'delete']
+    assert fake_state_store_s3.objects == {}
