@@ -3,6 +3,7 @@
 import importlib
 import sys
 
+from kops_standin import argv_log
 from kops_standin import flags as flagmod
 from kops_standin import version as vermod
 from kops_standin.errors import KopsError
@@ -137,6 +138,7 @@ def _resolve(argv, root_flags, ver=None):
 
 
 def main(argv):
+    argv_log.record(argv)
     try:
         return _main(argv)
     except Exception as exc:  # noqa: BLE001 - the stand-in never prints a Python traceback
