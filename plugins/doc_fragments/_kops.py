@@ -28,7 +28,7 @@ options:
     description:
       - Path of the kops executable.
       - If not set, C(kops) is looked up on E(PATH).
-      - kops 1.30 or newer is required.
+      - "Supported kops: 1.30.x and 1.36.x (the versions the collection is tested with); the modules refuse kops older than 1.30, and 1.31 to 1.35 are untested."
     type: path
     aliases: [kops_binary]
 notes:
@@ -39,5 +39,5 @@ notes:
     C(Error:) line or, when kops printed none (a crash, an endpoint that does not answer), with its last
     stderr line and its exit code.
 requirements:
-  - kops 1.30 or newer on the host that runs the module.
+  - kops 1.30.x or 1.36.x on the host that runs the module.
 '''
