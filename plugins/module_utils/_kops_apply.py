@@ -34,6 +34,7 @@ def apply_argument_spec():
         rolling_update_instance_groups=dict(type='list', elements='str'),
         rolling_update_instance_group_roles=dict(
             type='list', elements='str', choices=['control-plane', 'apiserver', 'node', 'bastion']),
+        kubeconfig=dict(type='path'),
     )
 
 
@@ -88,10 +89,15 @@ def apply_cluster(runner, name, params, check_mode, spec_changed=False, new_clus
     if mode == 'never' or new_cluster:
         return bool(changes), changes, report
 
-    preview = runner.run(_rolling_args(name, params))
+    # kops 1.30 loads the cluster's context from the kubeconfig for every rolling update, --cloudonly too
+    # (rolling-update_cluster.go); kops only reads it here, and only kops_kubecfg writes one.
+    environ = {'KUBECONFIG': params['kubeconfig']} if params.get('kubeconfig') else None
+    preview = runner.run(_rolling_args(name, params), environ=environ)
     if preview.rc != 0:
-        runner.fail('kops rolling-update cluster (preview) failed for %s; set rolling_update_cloudonly=true '
-                    'when the Kubernetes API cannot be reached.' % name, preview)
+        hint = ('export the admin kubeconfig with cloudops.kops.kops_kubecfg and pass it as kubeconfig'
+                if 'cannot load kubecfg settings' in preview.stderr else
+                'set rolling_update_cloudonly=true when the Kubernetes API cannot be reached')
+        runner.fail('kops rolling-update cluster (preview) failed for %s; %s.' % (name, hint), preview)
     report['rolling_update_plan'] = rolling_update_plan(preview.stdout)
     required = rolling_update_required(preview.stdout)
     report['rolling_update_required'] = required
@@ -102,7 +108,7 @@ def apply_cluster(runner, name, params, check_mode, spec_changed=False, new_clus
             args = _rolling_args(name, params) + ['--yes']
             if mode == 'always':
                 args.append('--force')
-            result = runner.run(args)
+            result = runner.run(args, environ=environ)
             if result.rc != 0:
                 runner.fail('kops rolling-update cluster --yes failed for %s.' % name, result)
             report['rolling_updated'] = True

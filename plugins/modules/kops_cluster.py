@@ -224,6 +224,13 @@ options:
     type: list
     elements: str
     choices: [control-plane, apiserver, node, bastion]
+  kubeconfig:
+    description:
+      - A kubeconfig holding the cluster's context, as M(cloudops.kops.kops_kubecfg) exports it, given to kops as
+        E(KUBECONFIG) for the rolling update only. kops 1.30 reads the cluster's context for every rolling update,
+        O(rolling_update_cloudonly=true) included, and fails without one; kops 1.36 makes its own credential.
+      - The module only reads it; it never writes a kubeconfig.
+    type: path
   delete_timeout:
     description:
       - How long C(kops delete cluster) keeps retrying undeletable resources, a duration (see Notes) such as V(10m)
@@ -237,8 +244,8 @@ notes:
   - The module never writes a kubeconfig. It runs C(kops update cluster --yes --create-kube-config=false), so kops does not
     touch E(KUBECONFIG) or C(~/.kube/config); export credentials with M(cloudops.kops.kops_kubecfg), which merges them
     under a lock without losing other contexts.
-  - With kops 1.30, a rolling update that drains and validates (O(rolling_update) without O(rolling_update_cloudonly))
-    reaches the cluster through the current context of E(KUBECONFIG) or C(~/.kube/config), so export one first.
+  - With kops 1.30, every rolling update reads the cluster's context from a kubeconfig; export one with
+    M(cloudops.kops.kops_kubecfg) and pass it as O(kubeconfig).
 seealso:
   - module: cloudops.kops.kops_cluster_info
   - module: cloudops.kops.kops_instance_group

@@ -124,6 +124,13 @@ options:
       - This module no longer exports a credential, because C(kops update cluster --admin) implies writing the
         default kubeconfig. Export one with M(cloudops.kops.kops_kubecfg) and its O(cloudops.kops.kops_kubecfg#module:admin_ttl).
     type: raw
+  kubeconfig:
+    description:
+      - A kubeconfig holding the cluster's context, as M(cloudops.kops.kops_kubecfg) exports it, given to kops as
+        E(KUBECONFIG) for the rolling update only. kops 1.30 reads the cluster's context for every rolling update,
+        O(rolling_update_cloudonly=true) included, and fails without one; kops 1.36 makes its own credential.
+      - The module only reads it; it never writes a kubeconfig.
+    type: path
   rolling_update:
     description:
       - V(never), V(auto) (roll when C(kops rolling-update cluster) says instances need it) or V(always) (force).

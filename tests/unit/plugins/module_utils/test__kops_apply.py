@@ -79,3 +79,12 @@ def test_rolling_filters():
                              rolling_update_instance_groups=['a', 'b'], rolling_update_instance_group_roles=['node']),
         check_mode=False)
     assert not changed and report['rolling_update_required'] is False
+
+
+def test_rolling_update_reads_the_given_kubeconfig_and_says_how_to_get_one():
+    runner = ScriptedRunner({DRY: (0, 'No changes need to be applied\n', ''),
+                             ROLL: (1, '', 'Error: cannot load kubecfg settings for "%s": context "%s" does not exist\n'
+                                    % (NAME, NAME))})
+    with pytest.raises(Failed, match='export the admin kubeconfig with cloudops.kops.kops_kubecfg and pass it as kubeconfig'):
+        apply_mod.apply_cluster(runner, NAME, params(rolling_update='auto', kubeconfig='/tmp/k'), check_mode=False)
+    assert runner.calls[-1][2] == {'KUBECONFIG': '/tmp/k'}

@@ -22,8 +22,8 @@ class ScriptedRunner(object):
         self.answers = answers
         self.calls = []
 
-    def run(self, args, data=None):
-        self.calls.append((tuple(args), data))
+    def run(self, args, data=None, environ=None):
+        self.calls.append((tuple(args), data, environ))
         rc, out, err = self.answers[tuple(args)]
         return KopsResult(rc, out, err, ['kops'] + list(args))
 
