@@ -62,6 +62,9 @@ def run(ver, path, parsed):
         sys.stdout.write("\nMust specify --yes to perform upgrade\n")
         return 0
     cluster["spec"]["kubernetesVersion"] = actions[0][3]
+    # commands.UpdateCluster -> clientset UpdateCluster: the stored object's generation goes up by one
+    # (recordings 215 / 241 show generation 1 after the upgrade).
+    cluster["metadata"]["generation"] = int(cluster["metadata"].get("generation") or 0) + 1
     try:
         store.write(output.go_yaml(cluster), name, "config")
     except KopsError as err:
