@@ -9,8 +9,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import stat
+import tempfile
 from collections import namedtuple
 
 from ansible.module_utils.basic import env_fallback
@@ -37,6 +40,13 @@ _RENAMED_FLAGS = {
 }
 
 _VERSION_RE = re.compile(r'(?<![\d.])v?(\d+)\.(\d+)(?:\.(\d+))?')
+
+# The version of a kops binary is remembered per binary (real path, device, inode, size, mtime and
+# ctime), so every module task of a play does not start `kops version --short` again.
+# Unit tests switch it off (tests/unit/plugins/conftest.py) except where they test it.
+VERSION_CACHE = True
+_VERSION_CACHE_FILE = 'kops-versions.json'
+_VERSION_CACHE_ENTRIES = 32
 
 
 def kops_argument_spec(name_required=True, cluster_option='name'):
@@ -73,6 +83,74 @@ def parse_version(text):
 
 def version_string(info):
     return '.'.join(str(part) for part in info)
+
+
+def version_cache_dir(environ=None):
+    """``$XDG_CACHE_HOME/cloudops.kops``, else ``~/.cache/cloudops.kops``: private to the user (0700)."""
+    environ = os.environ if environ is None else environ
+    base = environ.get('XDG_CACHE_HOME') or os.path.join(os.path.expanduser('~'), '.cache')
+    return os.path.join(base, 'cloudops.kops')
+
+
+def binary_identity(path):
+    """A key that changes whenever the file at ``path`` (symlinks followed) is replaced or rewritten."""
+    real = os.path.realpath(path)
+    info = os.stat(real)
+    return '%s|%d|%d|%d|%d|%d' % (real, info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+def _private(path):
+    """Whether ``path`` belongs to this user and nobody else can write it (a cache others could write is not trusted)."""
+    info = os.lstat(path)
+    return info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not stat.S_ISLNK(info.st_mode)
+
+
+def _read_version_cache(directory):
+    path = os.path.join(directory, _VERSION_CACHE_FILE)
+    try:
+        if not (_private(directory) and _private(path)):
+            return {}
+        with open(path) as handle:
+            data = json.load(handle)
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def cached_version(binary, directory=None):
+    """The version remembered for this very binary file, or None."""
+    try:
+        key = binary_identity(binary)
+    except OSError:
+        return None
+    entry = _read_version_cache(directory or version_cache_dir()).get(key)
+    return parse_version(entry) if isinstance(entry, str) else None
+
+
+def remember_version(binary, info, directory=None):
+    """Remember ``info`` for this binary file. Best effort: a cache that cannot be written is skipped."""
+    directory = directory or version_cache_dir()
+    try:
+        key = binary_identity(binary)
+        if not os.path.isdir(directory):
+            os.makedirs(directory, 0o700)
+            os.chmod(directory, 0o700)
+        if not _private(directory):
+            return
+        data = _read_version_cache(directory)
+        data.pop(key, None)
+        # Keep the newest entries only; a replaced binary leaves its old key behind.
+        entries = list(data.items())[-(_VERSION_CACHE_ENTRIES - 1):] + [(key, version_string(info))]
+        descriptor, scratch = tempfile.mkstemp(prefix='.kops-versions.', dir=directory)
+        try:
+            with os.fdopen(descriptor, 'w') as handle:
+                json.dump(dict(entries), handle)
+            os.replace(scratch, os.path.join(directory, _VERSION_CACHE_FILE))
+        except BaseException:
+            os.unlink(scratch)
+            raise
+    except (OSError, ValueError):
+        pass
 
 
 def writes(args):
@@ -164,6 +242,10 @@ class KopsRunner(object):
         return version_string(self.version_info)
 
     def _probe_version(self):
+        if VERSION_CACHE:
+            info = cached_version(self.binary)
+            if info is not None and info >= MIN_KOPS_VERSION:
+                return info
         result = self._exec([self.binary, 'version', '--short'])
         info = parse_version(result.stdout) if result.rc == 0 else None
         if info is None:
@@ -176,6 +258,8 @@ class KopsRunner(object):
             self.fail('kops %s is too old: cloudops.kops needs kops %s or newer.'
                       % (version_string(info), version_string(MIN_KOPS_VERSION)), result,
                       kops_version=version_string(info))
+        if VERSION_CACHE:
+            remember_version(self.binary, info)
         return info
 
     def flag(self, name):

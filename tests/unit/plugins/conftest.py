@@ -19,6 +19,14 @@ def fake_state_store_s3(monkeypatch):
     return s3
 
 
+@pytest.fixture(autouse=True)
+def no_kops_version_cache(monkeypatch):
+    """Module tests script every kops call, `kops version --short` too: the version cache is off
+    (test__kops_runner.py tests it on its own)."""
+    from ansible_collections.cloudops.kops.plugins.module_utils import _kops_runner
+    monkeypatch.setattr(_kops_runner, 'VERSION_CACHE', False)
+
+
 @pytest.fixture
 def kops_binary(tmp_path):
     """A kops_binary option value; run_command is mocked, so the file never runs."""

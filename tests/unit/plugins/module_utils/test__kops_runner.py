@@ -204,3 +204,93 @@ def test_fail_reports_result(kops_binary):
     assert details['rc'] == 1 and details['error_kind'] == 'state_store'
     assert details['cmd'] == result.cmd and details['commands'] == runner.commands
     assert 'command' not in details
+
+
+@pytest.fixture
+def version_cache(monkeypatch, tmp_path):
+    """The version cache on (conftest turns it off), in a private XDG_CACHE_HOME."""
+    monkeypatch.setattr(runner_mod, 'VERSION_CACHE', True)
+    monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path / 'xdg'))
+    return tmp_path / 'xdg' / 'cloudops.kops'
+
+
+def probe_count(fake):
+    return len([args for args in fake.args() if args[:1] == ('version',)])
+
+
+def new_runner(kops_binary, fake):
+    return runner_mod.KopsRunner(FakeModule({'binary_path': kops_binary, 'state_store': STORE}, fake))
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_version_is_probed_once_per_binary(kops_binary, version, version_cache):
+    fake = FakeKops(kops_binary, version)
+    assert new_runner(kops_binary, fake).version == version
+    assert new_runner(kops_binary, fake).version == version
+    assert new_runner(kops_binary, fake).version_info == tuple(int(p) for p in version.split('.'))
+    assert probe_count(fake) == 1
+    assert oct(version_cache.stat().st_mode & 0o777) == '0o700'
+    assert oct((version_cache / 'kops-versions.json').stat().st_mode & 0o777) == '0o600'
+
+
+def test_a_replaced_binary_is_probed_again(kops_binary, version_cache):
+    import os
+    fake = FakeKops(kops_binary, '1.30.1')
+    assert new_runner(kops_binary, fake).version == '1.30.1'
+    # An upgrade in place: new content, new size and mtime.
+    with open(kops_binary, 'a') as handle:
+        handle.write('# 1.36.2\n')
+    os.utime(kops_binary, ns=(1, 10 ** 18))
+    fake.script[('version', '--short')] = response('1.36.2', '01')
+    assert new_runner(kops_binary, fake).version == '1.36.2'
+    assert probe_count(fake) == 2
+
+
+def test_a_symlinked_binary_shares_the_entry_of_its_target(kops_binary, tmp_path, version_cache):
+    import os
+    link = str(tmp_path / 'kops-link')
+    os.symlink(kops_binary, link)
+    fake = FakeKops(kops_binary, '1.36.2')
+    assert new_runner(kops_binary, fake).version == '1.36.2'
+    # FakeKops wants the binary it was made with as argv[0]: the link resolves to the same file, no probe runs.
+    assert runner_mod.cached_version(link) == (1, 36, 2)
+    assert probe_count(fake) == 1
+
+
+def test_a_cache_others_can_write_is_ignored(kops_binary, version_cache):
+    import os
+    fake = FakeKops(kops_binary, '1.36.2')
+    new_runner(kops_binary, fake).version
+    os.chmod(str(version_cache / 'kops-versions.json'), 0o666)
+    new_runner(kops_binary, fake).version
+    os.chmod(str(version_cache / 'kops-versions.json'), 0o600)
+    os.chmod(str(version_cache), 0o770)
+    new_runner(kops_binary, fake).version
+    assert probe_count(fake) == 3
+
+
+def test_a_broken_or_unwritable_cache_only_costs_a_probe(kops_binary, tmp_path, monkeypatch):
+    monkeypatch.setattr(runner_mod, 'VERSION_CACHE', True)
+    blocker = tmp_path / 'not-a-directory'
+    blocker.write_text('x')
+    monkeypatch.setenv('XDG_CACHE_HOME', str(blocker))
+    fake = FakeKops(kops_binary, '1.36.2')
+    assert new_runner(kops_binary, fake).version == '1.36.2'
+    assert new_runner(kops_binary, fake).version == '1.36.2'
+    assert probe_count(fake) == 2
+
+
+def test_garbage_in_the_cache_is_ignored(kops_binary, version_cache):
+    fake = FakeKops(kops_binary, '1.36.2')
+    new_runner(kops_binary, fake).version
+    (version_cache / 'kops-versions.json').write_text('{not json')
+    assert new_runner(kops_binary, fake).version == '1.36.2'
+    assert probe_count(fake) == 2
+
+
+def test_a_refused_version_is_not_remembered(kops_binary, version_cache):
+    fake = FakeKops(kops_binary, '1.36.2', {('version', '--short'): (0, '1.28.4\n', '')})
+    for _ in range(2):
+        with pytest.raises(Failed, match='too old'):
+            new_runner(kops_binary, fake).version
+    assert probe_count(fake) == 2
