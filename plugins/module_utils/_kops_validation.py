@@ -5,11 +5,13 @@
 
 # PRIVATE: this module_utils is internal to cloudops.kops and may change without notice.
 
-"""``kops validate cluster``: the command line per kops version, and what one run means.
+"""``kops validate cluster``: the command line per kops version, and what a run means.
 
-One run is one attempt (no ``--wait``), so every attempt is judged here: a printed result
-means the API answered (healthy or not), a transient error means "try again", anything
-else (missing cluster, credentials, state store, bad kubeconfig) is fatal at once.
+A run without ``--wait`` is one attempt, judged by :func:`judge`: a printed result means the API
+answered (healthy or not), a transient error means "try again", anything else (missing cluster,
+credentials, state store, bad kubeconfig) is fatal at once. A run with ``--wait`` is kops's own
+polling loop, read by :func:`judge_wait`: one document per attempt that reached the API on stdout,
+one ``(will retry):`` log line per attempt that did not pass on stderr.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from __future__ import annotations
 import os
 from collections import namedtuple
 
-from ansible_collections.cloudops.kops.plugins.module_utils._kops_errors import TRANSIENT
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_duration import format_go_duration
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_errors import TRANSIENT, classify
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_output import HAS_YAML, json_documents
 
 try:
@@ -31,7 +34,20 @@ OWN_CREDENTIAL_SINCE = (1, 31, 0)
 API_SERVER_SINCE = (1, 33, 0)
 USE_KUBECONFIG_SINCE = (1, 34, 0)
 
+# kops's own wait loop (validate_cluster.go, RunValidateCluster, v1.30.1 and v1.36.2): it logs
+# "(will retry): <reason>" after every attempt that did not end the wait, and fails with
+# "wait time exceeded during validation" at the first check after the deadline.
+_WILL_RETRY = '] (will retry): '
+_LOOP_ERROR = 'unexpected error during validation: '
+_PASSED = 'cluster passed validation '
+WAIT_EXCEEDED = 'wait time exceeded during validation'
+
 ValidateCommand = namedtuple('ValidateCommand', 'args environ warnings')
+WaitRun = namedtuple('WaitRun', 'verdict attempt attempts streak exceeded loop_errors')
+"""One ``validate --wait`` run: verdict SUCCESS (passed ``--count`` times), RETRY (time ran out, or a
+transient error kops does not retry) or FATAL; attempt: the Attempt of its last try (report: the last
+document; None when that try printed none); attempts: how many tries kops made; streak: consecutive
+passes at the end; exceeded: kops ran out of time; loop_errors: the errors kops retried, in order."""
 Attempt = namedtuple('Attempt', 'report result')
 """report: the summarised validation result, or None when kops printed none; result: the KopsResult."""
 
@@ -199,10 +215,76 @@ def judge(result):
     return FATAL, Attempt(None, result)
 
 
+def wait_args(args, wait, interval, count=1):
+    """``args`` plus kops's own waiting: ``--wait`` (the budget), ``--interval`` and, above 1, ``--count``."""
+    args = list(args) + ['--wait', format_go_duration(round(wait, 3)), '--interval', format_go_duration(interval)]
+    if count > 1:
+        args.extend(['--count', str(count)])
+    return args
+
+
+def retry_reasons(stderr):
+    """The reasons of kops's ``(will retry):`` log lines, in order."""
+    reasons = []
+    for line in (stderr or '').splitlines():
+        if _WILL_RETRY in line:
+            reasons.append(line.split(_WILL_RETRY, 1)[1].strip())
+    return reasons
+
+
+def judge_wait(result):
+    """Read one ``kops validate cluster --wait`` run (see :data:`WaitRun`).
+
+    An error kops did not retry (it fails before its loop: missing cluster, kubeconfig, state store)
+    is judged as one attempt by :func:`judge`. Errors kops retried inside its loop are returned in
+    ``loop_errors``; the caller decides whether waiting could fix them.
+    """
+    reasons = retry_reasons(result.stderr)
+    loop_errors = [r[len(_LOOP_ERROR):] for r in reasons if r.startswith(_LOOP_ERROR)]
+    exceeded = result.rc != 0 and any(WAIT_EXCEEDED in line for line in error_lines_of(result))
+    if result.rc != 0 and not exceeded:
+        verdict, attempt = judge(result)
+        return WaitRun(verdict, attempt, len(reasons) + 1, 0, False, loop_errors)
+    report = last_report(result.stdout)
+    last = reasons[-1] if reasons else ''
+    streak = 0
+    if last.startswith(_PASSED):
+        try:
+            streak = int(last[len(_PASSED):].split()[0])
+        except (IndexError, ValueError):
+            streak = 0
+    if not exceeded:
+        if report is None:
+            return WaitRun(FATAL, Attempt(None, result), len(reasons) + 1, 0, False, loop_errors)
+        return WaitRun(SUCCESS, Attempt(report, result), len(reasons) + 1, streak + 1, False, loop_errors)
+    if last.startswith(_LOOP_ERROR) or report is None:
+        # The last try reached no result: it is described by its error, as a single attempt would be.
+        return WaitRun(RETRY, Attempt(None, result), len(reasons), 0, True, loop_errors)
+    report['valid'] = False
+    return WaitRun(RETRY, Attempt(report, result), len(reasons), streak, True, loop_errors)
+
+
+def hopeless(loop_errors):
+    """The first error kops retried that waiting cannot fix (by the module's rules), or None."""
+    for error in loop_errors:
+        if classify('Error: validation failed: ' + _LOOP_ERROR + error) != TRANSIENT:
+            return error
+    return None
+
+
+def error_lines_of(result):
+    return [line[len('Error:'):].strip() for line in (result.stderr or '').splitlines() if line.startswith('Error:')]
+
+
 def error_line(result):
     """The ``Error: ...`` line kops printed, else the last stderr line (for messages)."""
     lines = [line.strip() for line in (result.stderr or '').splitlines() if line.strip()]
     for line in reversed(lines):
         if line.startswith('Error:'):
+            if WAIT_EXCEEDED in line:
+                # kops's wait ran out: what the last try failed with is in its "(will retry)" line.
+                reasons = retry_reasons(result.stderr)
+                if reasons and reasons[-1].startswith(_LOOP_ERROR):
+                    return 'validation failed: ' + reasons[-1]
             return line[len('Error:'):].strip()
     return lines[-1] if lines else ''

@@ -56,6 +56,14 @@ class Waiter(object):
         self._clock = clock or time.monotonic
         self._sleep = sleep or time.sleep
 
+    def now(self):
+        """The waiter's clock (monotonic seconds), for callers that time their own steps."""
+        return self._clock()
+
+    def pause(self, seconds):
+        """Sleep on the waiter's clock."""
+        self._sleep(seconds)
+
     def wait(self, probe):
         start = self._clock()
         deadline = start + self.timeout

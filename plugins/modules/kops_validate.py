@@ -14,12 +14,17 @@ version_added: 0.1.0
 description:
   - Runs C(kops validate cluster --name NAME -o json) until the cluster is healthy, then returns its nodes and
     instance groups.
-  - Each attempt is one C(kops validate cluster) run without C(--wait), so every attempt is judged on its own.
-    An unhealthy cluster (nodes not ready, pods pending) and the errors a new cluster shows while its API comes
+  - The first check is a single C(kops validate cluster) run. A healthy cluster ends the task there; otherwise,
+    O(wait_sleep) later, kops itself waits (C(--wait) with the time left of O(wait_timeout), C(--interval) set to
+    O(wait_sleep), C(--count) set to O(success_count)), so the module returns as soon as kops's own
+    C(validate --wait) would, and never polls less often than every O(wait_sleep).
+  - An unhealthy cluster (nodes not ready, pods pending) and the errors a new cluster shows while its API comes
     up (C(error listing nodes), connection refused, EOF, i/o timeout, no such host, TLS handshake timeout,
-    Unauthorized) are retried every O(wait_sleep) until O(wait_timeout).
+    Unauthorized) are retried until O(wait_timeout).
   - Errors that waiting cannot fix fail at once, for example a cluster missing from the state store, a missing
-    state store bucket, bad AWS credentials or a kubeconfig that cannot be loaded.
+    state store bucket, bad AWS credentials or a kubeconfig that cannot be loaded. kops retries every error it
+    meets while it waits; the module hands it the wait in rounds of at most 5 minutes (or five O(wait_sleep),
+    if longer), so such an error that first appears during the wait ends it at the end of its round.
   - When O(wait_timeout) runs out the module fails and still returns the last result it saw, so the failure shows
     which nodes and pods were not ready.
   - Read-only. The module never changes the cluster and runs in check mode too.
@@ -53,8 +58,18 @@ options:
     description:
       - How many consecutive attempts must pass, O(wait_sleep) apart, before the cluster counts as healthy.
       - Raise it to ride out a cluster that passes once and then flaps.
+      - Above 1, the streak is counted by kops's own wait (C(--count)), which starts after the first check.
     type: int
     default: 1
+  read_instance_groups:
+    description:
+      - Read the cluster's instance groups (C(kops get instancegroups)) before validating, and return them in
+        RV(instance_groups).
+      - V(false) saves that kops run when the caller already has them, for example from M(cloudops.kops.kops_cluster);
+        RV(instance_groups) is then empty, and a cluster missing from the state store fails at the first check.
+    type: bool
+    default: true
+    version_added: 0.2.0
   kubeconfig:
     description:
       - Path of the kubeconfig file to validate through.
@@ -117,8 +132,8 @@ attributes:
   platform:
     platforms: posix
 notes:
-  - The module first reads the cluster's instance groups with C(kops get instancegroups), which also proves the
-    cluster exists before any waiting starts.
+  - The module first reads the cluster's instance groups with C(kops get instancegroups) (unless
+    O(read_instance_groups=false)), which also proves the cluster exists before any waiting starts.
   - kops prints the validation result and then exits 1 when the cluster is unhealthy; the module reads that
     result whatever the exit code.
 seealso:
@@ -224,7 +239,7 @@ failures:
       type: str
       sample: nodes-us-west-2a
 instance_groups:
-  description: The cluster's instance groups as read from the state store.
+  description: The cluster's instance groups as read from the state store; empty with O(read_instance_groups=false).
   returned: always
   type: list
   elements: dict
@@ -264,7 +279,7 @@ instance_groups:
       type: str
       sample: 099720109477/ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20260714
 attempts:
-  description: How many times C(kops validate cluster) ran.
+  description: How many validation attempts ran, counting each poll of kops's own wait.
   returned: always
   type: int
   sample: 4
@@ -285,7 +300,7 @@ kops_version:
   type: str
   sample: 1.36.2
 cmd:
-  description: The argument list of the last C(kops validate cluster) run.
+  description: The argument list of the last C(kops validate cluster) run (with C(--wait) when kops waited).
   returned: always
   type: list
   elements: str
@@ -302,6 +317,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 import json
 import os
+from collections import namedtuple
 
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_duration import duration_option, format_go_duration
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_errors import NOT_FOUND
@@ -314,11 +330,21 @@ from ansible_collections.cloudops.kops.plugins.module_utils._kops_runner import 
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_validation import (
     context_overlay,
     error_line,
+    hopeless,
     judge,
+    judge_wait,
     kubeconfig_paths,
     validate_command,
+    wait_args,
 )
-from ansible_collections.cloudops.kops.plugins.module_utils._kops_waiter import ABORTED, DONE, Waiter
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_waiter import (
+    ABORTED,
+    DONE,
+    FATAL,
+    SUCCESS,
+    TIMEOUT,
+    Waiter,
+)
 
 
 def check_timing(module):
@@ -377,6 +403,66 @@ def read_instance_groups(runner, name):
     return summaries
 
 
+# kops waits in rounds of at most this long (or five polls, if longer), so an error kops would retry
+# but waiting cannot fix (by the module's rules) ends the wait within a round.
+ROUND_SECONDS = 300.0
+
+WaitResult = namedtuple('WaitResult', 'status attempt report attempts elapsed streak hopeless')
+
+
+def wait_for_cluster(runner, args, timeout, interval, count, waiter):
+    """Validate once; then, while the budget lasts, let kops wait (``--wait``, ``--interval``, ``--count``).
+
+    The first check is a single attempt, so a healthy cluster costs one kops run and an error that
+    waiting cannot fix fails at once. After it, kops polls every ``interval`` and returns as soon as
+    the cluster passed ``count`` times in a row, as ``kops validate cluster --wait`` does. Errors kops
+    does not retry (it fails before its loop) follow the module's rules: transient ones are tried again
+    ``interval`` later, others end the wait. No attempt starts after ``timeout``.
+    """
+    start = waiter.now()
+    deadline = start + timeout
+    seen = {'report': None}
+
+    def outcome(status, attempt, attempts, streak, hopeless=None):
+        return WaitResult(status, attempt, seen['report'], attempts, waiter.now() - start, streak, hopeless)
+
+    verdict, attempt = judge(runner.run(args))
+    if attempt.report is not None:
+        seen['report'] = attempt.report
+    attempts = 1
+    streak = 1 if verdict == SUCCESS else 0
+    if verdict == FATAL:
+        return outcome(ABORTED, attempt, attempts, streak)
+    if streak >= count:
+        return outcome(DONE, attempt, attempts, streak)
+    slept = False
+    while True:
+        if not slept:
+            if waiter.now() + interval > deadline:
+                return outcome(TIMEOUT, attempt, attempts, streak)
+            waiter.pause(interval)
+        remaining = deadline - waiter.now()
+        if remaining < 0.001:
+            return outcome(TIMEOUT, attempt, attempts, streak)
+        budget = min(remaining, max(ROUND_SECONDS, 5 * interval))
+        run = judge_wait(runner.run(wait_args(args, budget, interval, count)))
+        attempt, streak = run.attempt, run.streak
+        attempts += run.attempts
+        if attempt.report is not None:
+            seen['report'] = attempt.report
+        if run.verdict == SUCCESS:
+            return outcome(DONE, attempt, attempts, streak)
+        if run.verdict == FATAL:
+            return outcome(ABORTED, attempt, attempts, streak)
+        bad = hopeless(run.loop_errors)
+        if bad:
+            return outcome(ABORTED, attempt, attempts, streak, bad)
+        # kops ends a round that ran out of time right after its pause: the next try is due now.
+        slept = run.exceeded
+        if run.exceeded and budget >= remaining:
+            return outcome(TIMEOUT, attempt, attempts, streak)
+
+
 def main():
     argument_spec = kops_argument_spec(name_required=True)
     argument_spec.update(
@@ -384,6 +470,7 @@ def main():
         wait_timeout=dict(type='raw', default='15m', aliases=['timeout']),
         wait_sleep=dict(type='raw', default='10s', aliases=['poll_interval']),
         success_count=dict(type='int', default=1),
+        read_instance_groups=dict(type='bool', default=True),
         kubeconfig=dict(type='path'),
         context=dict(type='str'),
         use_kubeconfig=dict(type='bool'),
@@ -416,22 +503,12 @@ def main():
         module.warn(warning)
     module.run_command_environ_update.update(command.environ)
 
-    instance_groups = read_instance_groups(runner, name)
+    instance_groups = read_instance_groups(runner, name) if params['read_instance_groups'] else []
 
-    # The newest printed result is kept apart from the last attempt: when the API drops
-    # out at the end, the nodes seen before that are still the best picture of the cluster.
-    seen = {'report': None, 'attempt': None}
-
-    def probe():
-        verdict, attempt = judge(runner.run(command.args))
-        seen['attempt'] = attempt
-        if attempt.report is not None:
-            seen['report'] = attempt.report
-        return verdict, attempt
-
-    outcome = Waiter(timeout, interval, params['success_count']).wait(probe)
-    last = seen['attempt']
-    report = seen['report'] or {'nodes': [], 'failures': []}
+    waiter = Waiter(timeout, interval, params['success_count'])
+    outcome = wait_for_cluster(runner, command.args, timeout, interval, params['success_count'], waiter)
+    last = outcome.attempt
+    report = outcome.report or {'nodes': [], 'failures': []}
     result = dict(
         changed=False,
         valid=outcome.status == DONE,
@@ -449,6 +526,10 @@ def main():
 
     if outcome.status == DONE:
         module.exit_json(**result)
+    if outcome.status == ABORTED and outcome.hopeless:
+        result['last_error'] = 'validation failed: unexpected error during validation: ' + outcome.hopeless
+        module.fail_json(msg='Validation of cluster %s failed and waiting would not help: kops: %s'
+                             % (name, result['last_error']), **result)
     if outcome.status == ABORTED:
         runner.fail('Validation of cluster %s failed and waiting would not help:' % name, last.result,
                     **dict((k, v) for k, v in result.items() if k not in ('cmd', 'commands')))

@@ -285,3 +285,61 @@ def test_error_line_prefers_the_error_over_log_lines():
     assert error_line(KopsResult(rc, stdout, stderr, [])) == 'validation failed: wait time exceeded during validation'
     assert error_line(KopsResult(1, '', 'W1121 something\n', [])) == 'W1121 something'
     assert error_line(KopsResult(1, '', '', [])) == ''
+
+
+# -- kops's own wait (--wait) ---------------------------------------------------------
+
+
+def test_wait_args():
+    from ansible_collections.cloudops.kops.plugins.module_utils._kops_validation import wait_args
+    base = ['validate', 'cluster', '--name', NAME, '-o', 'json']
+    assert wait_args(base, 270, 30) == base + ['--wait', '4m30s', '--interval', '30s']
+    assert wait_args(base, 19.99951, 2.5, count=3) == base + ['--wait', '20s', '--interval', '2.5s', '--count', '3']
+    assert wait_args(base, 9.25, 1) == base + ['--wait', '9.25s', '--interval', '1s']
+
+
+@pytest.mark.parametrize('version', ['1.30.1', '1.36.2'])
+def test_judge_wait_degraded_until_the_wait_ran_out(version):
+    # Recording 166: --wait 25s on a degraded cluster, one document per attempt, then "wait time exceeded".
+    from ansible_collections.cloudops.kops.plugins.module_utils._kops_validation import judge_wait
+    run = judge_wait(recorded_result(version, 166))
+    assert run.verdict == RETRY and run.exceeded
+    assert run.attempts == 3 and run.streak == 0
+    assert run.attempt.report['valid'] is False and len(run.attempt.report['failures']) == 5
+    assert run.loop_errors == []
+
+
+@pytest.mark.parametrize('version', ['1.30.1', '1.36.2'])
+def test_judge_wait_api_never_answered(version):
+    # Recording 103: --wait 30s while the API name does not resolve: three retried errors, no document.
+    from ansible_collections.cloudops.kops.plugins.module_utils._kops_validation import hopeless, judge_wait
+    result = recorded_result(version, 103)
+    run = judge_wait(result)
+    assert run.verdict == RETRY and run.exceeded
+    assert run.attempts == 3 and run.attempt.report is None
+    assert len(run.loop_errors) == 3 and all(e.startswith('error listing nodes: ') for e in run.loop_errors)
+    assert hopeless(run.loop_errors) is None
+    assert error_line(result).startswith('validation failed: unexpected error during validation: error listing nodes: ')
+
+
+@pytest.mark.parametrize('version', ['1.30.1', '1.36.2'])
+def test_judge_wait_count2_passes(version):
+    # Recording 173: --count 2 --interval 2s on a healthy cluster: two documents, one "(will retry)" line.
+    from ansible_collections.cloudops.kops.plugins.module_utils._kops_validation import judge_wait
+    run = judge_wait(recorded_result(version, 173))
+    assert run.verdict == SUCCESS and not run.exceeded
+    assert run.attempts == 2 and run.streak == 2
+    assert run.attempt.report['valid'] is True
+
+
+def test_judge_wait_error_before_the_loop_is_one_attempt():
+    from ansible_collections.cloudops.kops.plugins.module_utils._kops_validation import judge_wait
+    run = judge_wait(recorded_result('1.30.1', 105))
+    assert run.verdict == FATAL and run.attempts == 1 and not run.exceeded
+
+
+def test_hopeless_follows_the_module_rules():
+    from ansible_collections.cloudops.kops.plugins.module_utils._kops_validation import hopeless
+    assert hopeless(['error listing nodes: Unauthorized', 'error listing nodes: EOF']) is None
+    assert hopeless(['error listing nodes: EOF', 'error listing pods: pods is forbidden']) == \
+        'error listing pods: pods is forbidden'

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import pytest
 
@@ -39,15 +40,31 @@ class FakeClock(object):
         self.now += seconds
 
 
-class FakeKops(object):
-    """kops as recorded: ``validate`` answers come from a script, one per attempt."""
+def go_seconds(text):
+    """Go durations as the module writes them: ``1m30s``, ``19.5s``."""
+    total = 0.0
+    for number, unit in re.findall(r'([0-9.]+)(h|m|s)', text):
+        total += float(number) * {'h': 3600, 'm': 60, 's': 1}[unit]
+    return total
 
-    def __init__(self, version='1.36.2'):
+
+class FakeKops(object):
+    """kops as recorded: ``validate`` answers come from a script, one per attempt.
+
+    With ``--wait``, the fake runs kops's own loop (validate_cluster.go, RunValidateCluster, v1.30.1 and
+    v1.36.2) over the same script: check the deadline, take one scripted attempt, print its document,
+    log "(will retry): ..." (the texts of recordings 103, 166 and 173) and sleep ``--interval`` on the test
+    clock, until ``--count`` consecutive passes or "wait time exceeded during validation". An error
+    before the loop (the kubeconfig cannot be loaded, recording 1.30.1/105) ends the run as it is.
+    """
+
+    def __init__(self, version='1.36.2', clock=None):
         self.version = version
         self.validations = []
         self.instance_groups = response(version, 67)
         self.calls = []
         self.environ = []
+        self.clock = clock
 
     def __call__(self, module, args, **kwargs):
         self.calls.append(list(args))
@@ -59,9 +76,43 @@ class FakeKops(object):
             environ = dict(module.run_command_environ_update)
             environ.update(kwargs.get('environ_update') or {})
             self.environ.append(environ)
-            answer = self.validations.pop(0)
-            return response(self.version, answer) if isinstance(answer, int) else answer
+            if '--wait' in args:
+                return self.wait_loop(args)
+            return self.attempt()
         raise AssertionError('unexpected kops call %r' % (args,))
+
+    def attempt(self):
+        answer = self.validations.pop(0)
+        return response(self.version, answer) if isinstance(answer, int) else answer
+
+    def wait_loop(self, args):
+        wait = go_seconds(args[args.index('--wait') + 1])
+        interval = go_seconds(args[args.index('--interval') + 1])
+        count = int(args[args.index('--count') + 1]) if '--count' in args else 0
+        start = self.clock.now
+        stdout, log, consecutive = '', [], 0
+        line = '%s1121 09:42:09.091748    1504 validate_cluster.go:%d] (will retry): %s'
+        while True:
+            if self.clock.now - start > wait:
+                log.append('Error: validation failed: wait time exceeded during validation')
+                return 1, stdout, '\n'.join(log) + '\n'
+            rc, out, err = self.attempt()
+            if not out.strip():
+                text = err.strip().split('Error: validation failed: ', 1)[-1]
+                if not text.startswith('unexpected error during validation: '):
+                    return rc, stdout, '\n'.join(log + [err.strip()]) + '\n'
+                log.append(line % ('W', 193, text))
+            elif rc == 0:
+                stdout += out
+                consecutive += 1
+                if consecutive >= max(count, 1):
+                    return 0, stdout, '\n'.join(log) + '\n' if log else ''
+                log.append(line % ('I', 229, 'cluster passed validation %d consecutive times' % consecutive))
+            else:
+                stdout += out
+                consecutive = 0
+                log.append(line % ('W', 241, 'cluster not yet healthy'))
+            self.clock.sleep(interval)
 
     @property
     def validate_calls(self):
@@ -77,7 +128,7 @@ def clock(monkeypatch):
 
 @pytest.fixture
 def kops(monkeypatch, tmp_path, clock):
-    fake = FakeKops()
+    fake = FakeKops(clock=clock)
     fake.binary = fake_binary(tmp_path)
 
     def run_command(self, args, **kwargs):
@@ -410,3 +461,73 @@ def test_bad_input_fails_before_kops_runs(kops, params, message):
     assert failed
     assert message in result['msg']
     assert kops.calls == []
+
+
+def test_kops_does_the_waiting_after_the_first_check(kops, clock):
+    # Unhealthy three times, then healthy: one single check, then one kops --wait run with the time left.
+    kops.validations = [163, 163, 163, 170]
+    failed, result = run(kops, wait_timeout='5m', wait_sleep='30s')
+    assert not failed, result
+    base = [kops.binary, 'validate', 'cluster', '--name', NAME, '-o', 'json']
+    assert kops.validate_calls == [base + ['--state', STORE],
+                                   base + ['--wait', '4m30s', '--interval', '30s', '--state', STORE]]
+    assert result['attempts'] == 4
+    # The module sleeps once, before handing over; kops polls every wait_sleep and stops at the first pass.
+    assert clock.sleeps == [30.0, 30.0, 30.0]
+    assert result['elapsed'] == 90.0
+    assert result['cmd'] == kops.validate_calls[-1]
+
+
+def test_success_count_is_kops_count(kops, clock):
+    kops.validations = [163, 170, 170]
+    failed, result = run(kops, success_count=2, wait_timeout='1m', wait_sleep='10s')
+    assert not failed, result
+    assert kops.validate_calls[-1][-6:] == ['--interval', '10s', '--count', '2', '--state', STORE]
+    assert result['attempts'] == 3
+
+
+def test_long_waits_go_in_rounds(kops, clock):
+    # kops gets at most 5 minutes (or five polls) per run; the next round starts right after kops's own pause.
+    kops.validations = [163] * 32 + [170]
+    failed, result = run(kops, wait_timeout='20m', wait_sleep='10s')
+    assert not failed, result
+    waits = [call[call.index('--wait') + 1] for call in kops.validate_calls if '--wait' in call]
+    assert waits == ['5m', '5m']
+    assert result['attempts'] == 33
+    assert set(clock.sleeps) == {10.0}
+
+
+def test_an_error_waiting_cannot_fix_ends_the_wait_after_its_round(kops, clock):
+    forbidden = (1, '', 'Error: validation failed: unexpected error during validation: error listing pods: '
+                        'pods is forbidden: User "kops" cannot list resource "pods"\n')
+    kops.validations = [163] + [forbidden] * 31
+    failed, result = run(kops, wait_timeout='20m', wait_sleep='10s')
+    assert failed
+    assert 'waiting would not help' in result['msg'] and 'pods is forbidden' in result['msg']
+    assert result['last_error'].startswith('validation failed: unexpected error during validation: error listing pods')
+    assert len([call for call in kops.validate_calls if '--wait' in call]) == 1
+
+
+def test_a_transient_error_before_kops_waits_is_tried_again(kops, clock):
+    eof = (1, '', 'Error: error reading cluster configuration: EOF\n')
+    kops.validations = [163, eof, 170]
+    failed, result = run(kops, wait_timeout='1m', wait_sleep='10s')
+    assert not failed, result
+    assert result['attempts'] == 3
+    assert clock.sleeps == [10.0, 10.0]
+
+
+def test_instance_groups_can_come_from_the_caller(kops, clock):
+    kops.validations = [170]
+    failed, result = run(kops, read_instance_groups=False)
+    assert not failed, result
+    assert result['instance_groups'] == []
+    assert [call[1:3] for call in kops.calls] == [['version', '--short'], ['validate', 'cluster']]
+
+
+def test_without_the_instance_group_read_a_missing_cluster_fails_at_the_first_check(kops, clock):
+    kops.validations = [NOT_FOUND]
+    failed, result = run(kops, read_instance_groups=False)
+    assert failed
+    assert result['attempts'] == 1 and clock.sleeps == []
+    assert result['error_kind'] == 'not_found'
