@@ -48,6 +48,8 @@ attributes:
   platform:
     platforms: posix
 options:
+  name:
+    required: true
   instance_groups:
     description:
       - Roll only these instance groups (by name). All groups when not set.

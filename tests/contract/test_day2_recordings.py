@@ -9,7 +9,7 @@ instance messages, without klog prefixes and with ids normalised).
 
 Where the recordings are silent the stand-in follows the kops source (see the docstrings of
 kops_standin/commands/rolling_update.py, delete_instance.py, reconcile_cluster.py, upgrade_cluster.py and
-update_cluster.preflight); those paths are tested in test_day2_flows.py.
+update_cluster.preflight); those paths are tested in test_day2_flows.py (which cites the kops files and functions).
 
 Recorded conditions the stand-in does not share, and how they are handled:
 
@@ -34,7 +34,6 @@ import recording as rec
 from conftest import Bed
 from test_recordings import json_docs, klog_free, normalise, strip_volatile, task_headers
 
-CREATE_INPUTS = ("id_rsa.pub",)
 # Recordings compared only by exit code and the points named (reason).
 LOOSE = {  # 1.36.2 recordings
     263: "the update diff after a kops downgrade lists IAM policy and addon changes the stand-in does not emulate",
@@ -141,7 +140,6 @@ class Day2Replay:
         finally:
             if bed is not None:
                 bed.close()
-
 
     @staticmethod
     def same_instance(bed, r):

@@ -97,7 +97,7 @@ def test_select_groups():
         ['control-plane-us-west-2a', 'nodes-us-west-2b']
     assert ki.select_groups(GROUPS, exclude=['nodes-us-west-2a']) == \
         ['control-plane-us-west-2a', 'nodes-us-west-2b', 'nodes-us-west-2c']
-    assert ki.select_groups(dict(GROUPS, bastions='bastion')) [0] == 'bastions'
+    assert ki.select_groups(dict(GROUPS, bastions='bastion'))[0] == 'bastions'
     with pytest.raises(ValueError, match='nodes-us-west-2z'):
         ki.select_groups(GROUPS, instance_groups=['nodes-us-west-2z'])
 

@@ -15,14 +15,13 @@ from ansible_collections.cloudops.kops.tests.unit.plugins.modules.kops_core_fixt
     STORE,
     VERSIONS,
     FakeKops,
-    recording,
     response,
     run_module,
 )
 
 INSTANCES = ('get', 'instances', '--name', CLUSTER)
 DRY = ('rolling-update', 'cluster', '--name', CLUSTER, '--cloudonly')
-GROUPS = ['control-plane-us-west-2a', 'nodes-us-west-2a', 'nodes-us-west-2b', 'nodes-us-west-2c']
+GROUPS = ('control-plane-us-west-2a', 'nodes-us-west-2a', 'nodes-us-west-2b', 'nodes-us-west-2c')
 
 
 def day2(version, number):
@@ -61,7 +60,7 @@ def test_check_mode_returns_the_plan_and_rolls_nothing(version, kops_binary, mon
     failed, result = run_module(mod, dict(args(kops_binary), _ansible_check_mode=True), fake, monkeypatch)
     assert not failed, result
     assert result['changed'] is True
-    assert [p['name'] for p in result['plan']] == GROUPS
+    assert [p['name'] for p in result['plan']] == list(GROUPS)
     assert all(p['status'] == 'NeedsUpdate' and len(p['to_replace']) == 1 for p in result['plan'])
     assert result['groups'] == []
     assert not any('--yes' in call for call in fake.args())

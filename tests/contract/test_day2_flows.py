@@ -1,0 +1,158 @@
+"""Day-2 paths of the kops stand-in that the recordings could not show (they had no Kubernetes API):
+rolling updates that drain and validate, reconcile --yes, delete instance through the API, and the test
+bed's replacement log and kubelet versions. Each follows the kops source of v1.30.1 / v1.36.2:
+
+* cmd/kops/rolling-update_cluster.go RunRollingUpdateCluster (table, "No rolling-update required." /
+  "Must specify --yes"), pkg/instancegroups/rollingupdate.go RollingUpdate (bastions, control plane, apiservers,
+  nodes, each sorted; final "Rolling update completed ..." (1.30) / "Completed rolling update ... instance
+  groups [...]" (1.36)), pkg/instancegroups/instancegroups.go rollingUpdateInstanceGroup (validate before the
+  group; surge: detach one non-control-plane instance first), drainTerminateAndWait ("Draining the node",
+  "Waiting for ... for pods to stabilize after draining.", "Stopping instance", "waiting for ... after
+  terminating instance"), maybeValidate / validateClusterWithTimeout ("Validating the cluster.",
+  "Cluster did not pass validation, will retry in "30s": ...", "Cluster validated.");
+* cmd/kops/reconcile_cluster.go RunReconcileCluster (v1.36.2): "Updating control plane configuration",
+  "Waiting for the kubernetes API to be served", "Performing rolling-update for control plane",
+  "Updating node configuration", "Performing rolling-update for nodes", "Pruning old resources ...";
+* cmd/kops/delete_instance.go RunDeleteInstance ("Instance %v (%v) found for deletion") and
+  pkg/instancegroups/instancegroups.go UpdateSingleInstance (detach unless control plane, validate, drain,
+  terminate, wait 0s).
+"""
+
+import json
+import os
+import re
+import time
+
+import pytest
+
+from test_flows import NAME, STATE, _create
+from test_recordings import klog_free
+
+S = ["--name", NAME] + STATE
+FAST = {"KOPS_STANDIN_TIME_SCALE": "0.01", "KOPS_STANDIN_BOOT_SECONDS": "1"}
+FROM = {"1.30.1": "1.29.15", "1.36.2": "1.35.7"}
+TO = {"1.30.1": "1.30.14", "1.36.2": "1.36.3"}
+
+
+def _events(path):
+    with open(path) as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def _kubelets(bed, api_cls):
+    api = api_cls(bed.aws.url, bed.aws.region)
+    return {n["metadata"]["labels"]["kops.k8s.io/instancegroup"]: n["status"]["nodeInfo"]["kubeletVersion"]
+            for n in api.nodes(NAME)}
+
+
+def _upgraded_cluster(bed, version, env):
+    _create(bed, zones="us-west-2a", extra=["--kubernetes-version", FROM[version]])
+    assert bed.run(["update", "cluster"] + S + ["--yes", "--admin"], env=env).rc == 0
+    assert bed.run(["upgrade", "cluster"] + S + ["--yes"], env=env).rc == 0
+    assert bed.run(["update", "cluster"] + S + ["--yes"], env=env).rc == 0
+    time.sleep(float(env["KOPS_STANDIN_BOOT_SECONDS"]) + 0.1)  # the instances boot
+
+
+@pytest.mark.parametrize("version", ["1.30.1", "1.36.2"])
+def test_rolling_update_drains_validates_and_rolls_control_plane_first(bed_factory, version):
+    from testbed.kube_api import KubeApi
+
+    bed = bed_factory(version)
+    log = os.path.join(bed.workdir, "roll.jsonl")
+    # Replacements take 3s to boot, so the validation after the surge sees one that has not joined yet.
+    env = dict(FAST, KOPS_STANDIN_ROLL_LOG=log, KOPS_STANDIN_BOOT_SECONDS="3")
+    _upgraded_cluster(bed, version, env)
+    assert set(_kubelets(bed, KubeApi).values()) == {"v" + FROM[version]}
+
+    res = bed.run(["rolling-update", "cluster"] + S, env=env)
+    assert res.rc == 0, res
+    assert res.stdout.splitlines()[-1] == "Must specify --yes to rolling-update.", res
+    assert "NODES" in res.stdout  # the API column without --cloudonly
+
+    res = bed.run(["rolling-update", "cluster"] + S + ["--yes", "--validate-count=1"], env=env)
+    assert res.rc == 0, res
+    msgs = klog_free(res.stderr).splitlines()
+    ids = re.compile(r"i-[0-9a-f]+")
+    msgs = [ids.sub("i-ID", m) for m in msgs]
+    assert msgs[0] == "Validating the cluster."
+    assert 'Draining the node: "i-ID".' in msgs
+    assert "Waiting for 5s for pods to stabilize after draining." in msgs
+    assert "waiting for 15s after terminating instance" in msgs
+    # surge: the node is detached first (not the control plane), then validated with its replacement booting
+    assert any(m.startswith('Detaching instance "i-ID", in group "nodes-us-west-2a.') for m in msgs)
+    assert not any(m.startswith("Detaching") and "masters" in m for m in msgs)
+    assert any(m.startswith('Cluster did not pass validation, will retry in "30s": machine "i-ID" has not yet joined')
+               for m in msgs)
+    final = msgs[-1]
+    if version == "1.30.1":
+        assert final == 'Rolling update completed for cluster "%s"!' % NAME
+    else:
+        assert final == ('Completed rolling update for cluster "%s" instance groups '
+                         "[control-plane-us-west-2a nodes-us-west-2a]" % NAME)
+
+    events = _events(log)
+    assert [e["role"] for e in events] == ["ControlPlane", "Node", "Node"]
+    assert [e["action"] for e in events] == ["terminate", "detach", "terminate"]
+    assert all(e["replacements"] for e in events[:2])
+    assert set(_kubelets(bed, KubeApi).values()) == {"v" + TO[version]}
+    again = bed.run(["rolling-update", "cluster"] + S, env=env)
+    assert again.stdout.splitlines()[-1] == "No rolling-update required.", again
+
+
+def test_kubelet_versions_show_the_control_plane_first(bed_factory):
+    from testbed.kube_api import KubeApi
+
+    bed = bed_factory("1.36.2")
+    env = dict(FAST, KOPS_STANDIN_ROLL_LOG=os.path.join(bed.workdir, "roll.jsonl"))
+    _upgraded_cluster(bed, "1.36.2", env)
+    res = bed.run(["rolling-update", "cluster"] + S + ["--yes", "--cloudonly", "--instance-group-roles=control-plane"],
+                  env=env)
+    assert res.rc == 0, res
+    time.sleep(1.1)
+    assert _kubelets(bed, KubeApi) == {"control-plane-us-west-2a": "v1.36.3", "nodes-us-west-2a": "v1.35.7"}
+
+
+def test_reconcile_yes_updates_and_rolls_control_plane_then_nodes(bed_factory):
+    bed = bed_factory("1.36.2")
+    log = os.path.join(bed.workdir, "roll.jsonl")
+    env = dict(FAST, KOPS_STANDIN_ROLL_LOG=log)
+    _upgraded_cluster(bed, "1.36.2", env)
+    assert bed.run(["upgrade", "cluster"] + S + ["--yes", "--kubernetes-version", "1.36.3"], env=env).rc == 0
+    res = bed.run(["reconcile", "cluster"] + S + ["--yes"], env=env)
+    assert res.rc == 0, res
+    steps = [line for line in res.stdout.splitlines() if line.startswith(
+        ("Updating", "Waiting for the kubernetes", "Performing", "Pruning"))]
+    assert steps == ["Updating control plane configuration", "Waiting for the kubernetes API to be served",
+                     "Performing rolling-update for control plane", "Updating node configuration",
+                     "Performing rolling-update for nodes", "Pruning old resources that are no longer used"]
+    assert [e["role"] for e in _events(log)][0] == "ControlPlane"
+    listing = bed.run(["get", "instances"] + S, env=env)
+    assert "NeedsUpdate" not in listing.stdout, listing
+
+
+def test_reconcile_is_unknown_to_kops_130(bed_factory):
+    bed = bed_factory("1.30.1")
+    res = bed.run(["reconcile", "cluster"] + S)
+    assert res.rc == 1
+    assert res.error_line() == 'Error: unknown command "reconcile" for "kops"'
+
+
+def test_delete_instance_through_the_api(bed_factory):
+    bed = bed_factory("1.36.2")
+    log = os.path.join(bed.workdir, "roll.jsonl")
+    env = dict(FAST, KOPS_STANDIN_ROLL_LOG=log)
+    _create(bed, zones="us-west-2a")
+    assert bed.run(["update", "cluster"] + S + ["--yes", "--admin"], env=env).rc == 0
+    time.sleep(1.1)
+    node = [i for i in json.loads(bed.run(["get", "instances"] + S + ["-o", "json"]).stdout)
+            if i["roles"] == ["node"]][0]["id"]
+    res = bed.run(["delete", "instance", node] + S, env=env)
+    assert res.stdout == "Instance %s (%s) found for deletion\n\nMust specify --yes to delete instance\n" % (node, node)
+    res = bed.run(["delete", "instance", node] + S + ["--yes", "--validate-count=1"], env=env)
+    assert res.rc == 0, res
+    msgs = klog_free(res.stderr).splitlines()
+    assert msgs[0].startswith('Detaching instance "%s"' % node)
+    assert 'Draining the node: "%s".' % node in msgs
+    assert msgs[-1] == "waiting for 0s after terminating instance"
+    events = _events(log)
+    assert [e["action"] for e in events] == ["detach", "terminate"] and events[0]["replacements"]
