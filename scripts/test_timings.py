@@ -93,7 +93,7 @@ def cmd_stamp(out_path: str) -> int:
     def finish(now: float) -> None:
         if current is not None:
             measured.append((current, now - started))
-            print(f"--- {current}: {now - started:.0f}s", flush=True)
+            print(f"=== integration target {current}: {now - started:.0f}s", flush=True)
 
     for line in sys.stdin:
         match = TARGET_START.match(line)
