@@ -9,7 +9,7 @@ import json
 import os
 import time
 
-from kops_standin import model
+from kops_standin import faults, model
 from kops_standin.errors import info
 
 ASSUME_ROLE = json.dumps({"Version": "2012-10-17", "Statement": [
@@ -377,6 +377,7 @@ class Cloud:
             ec2.create_route(RouteTableId=rtb["RouteTableId"], DestinationCidrBlock="0.0.0.0/0",
                              GatewayId=igw["InternetGatewayId"])
         vpc_id = vpc["VpcId"]
+        faults.checkpoint("update-after-first-task")
         rtbs = ec2.describe_route_tables(Filters=self._cluster_filter())["RouteTables"]
         subnets = self.subnets()
         for s in spec.get("subnets", []):

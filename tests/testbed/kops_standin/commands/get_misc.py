@@ -1,13 +1,13 @@
-"""kops get all / instances / secrets / keypairs / sshpublickeys."""
+"""kops get all / secrets / keypairs / sshpublickeys (get instances lives in get_instances.py)."""
 
 import json
 import sys
 
-from kops_standin import cloud, context, model, output, sshkeys, statestore
+from kops_standin import context, model, output, sshkeys, statestore
 from kops_standin.commands.get_clusters import cluster_table, print_objects, with_kind
 from kops_standin.commands.get_instancegroups import ig_table
 from kops_standin import flags as flagmod
-from kops_standin.errors import KopsError, warn
+from kops_standin.errors import KopsError
 
 
 def cli_help(ver, path):
@@ -66,28 +66,5 @@ def run(ver, path, parsed):
         rows = [["TYPE", "NAME", "ID"]] + [["Keypair", k, "-"] for k in keys]
         sys.stdout.write(output.tabwriter(rows))
         return 0
-    if what == "instances":
-        return _instances(ver, store, cluster, name)
     raise KopsError('unknown resource "%s"' % what)
 
-
-def _instances(ver, store, cluster, name):
-    aws = cloud.Cloud(cluster)
-    api = aws.api_available()
-    rows = [["ID", "NODE-NAME", "STATUS", "ROLES", "STATE", "INTERNAL-IP", "EXTERNAL-IP", "INSTANCE-GROUP",
-             "MACHINE-TYPE"]]
-    for ig in model.load_igs(store, name):
-        group = aws.asg(model.asg_name(ig, name))
-        if group is None:
-            continue
-        for inst in aws.asg_instances(group):
-            status = "NeedsUpdate" if aws.needs_update(group, inst) else "UpToDate"
-            role = "control-plane, control-plane" if model.is_control_plane(ig) else "node"
-            # With the API up, a joined instance shows its node name (the instance id on AWS).
-            node = inst["id"] if api and cloud.booted(inst) else ""
-            rows.append([inst["id"], node, status, role, "", inst.get("private_ip", ""), "", group["AutoScalingGroupName"],
-                         inst.get("type", "")])
-    if not api:
-        warn("get_instances.go:130", "cannot list node names. Kubernetes API unavailable: " + aws.api_unreachable_text())
-    sys.stdout.write("\n" + output.tabwriter(rows))
-    return 0
