@@ -43,11 +43,12 @@ _PASSED = 'cluster passed validation '
 WAIT_EXCEEDED = 'wait time exceeded during validation'
 
 ValidateCommand = namedtuple('ValidateCommand', 'args environ warnings')
-WaitRun = namedtuple('WaitRun', 'verdict attempt attempts streak exceeded loop_errors')
+WaitRun = namedtuple('WaitRun', 'verdict attempt attempts streak exceeded loop_errors broken')
 """One ``validate --wait`` run: verdict SUCCESS (passed ``--count`` times), RETRY (time ran out, or a
 transient error kops does not retry) or FATAL; attempt: the Attempt of its last try (report: the last
 document; None when that try printed none); attempts: how many tries kops made; streak: consecutive
-passes at the end; exceeded: kops ran out of time; loop_errors: the errors kops retried, in order."""
+passes at the end; exceeded: kops ran out of time; loop_errors: the errors kops retried, in order;
+broken: some try in the run did not pass (a streak from before the run does not go on)."""
 Attempt = namedtuple('Attempt', 'report result')
 """report: the summarised validation result, or None when kops printed none; result: the KopsResult."""
 
@@ -242,9 +243,10 @@ def judge_wait(result):
     reasons = retry_reasons(result.stderr)
     loop_errors = [r[len(_LOOP_ERROR):] for r in reasons if r.startswith(_LOOP_ERROR)]
     exceeded = result.rc != 0 and any(WAIT_EXCEEDED in line for line in error_lines_of(result))
+    broken = any(not reason.startswith(_PASSED) for reason in reasons)
     if result.rc != 0 and not exceeded:
         verdict, attempt = judge(result)
-        return WaitRun(verdict, attempt, len(reasons) + 1, 0, False, loop_errors)
+        return WaitRun(verdict, attempt, len(reasons) + 1, 0, False, loop_errors, True)
     report = last_report(result.stdout)
     last = reasons[-1] if reasons else ''
     streak = 0
@@ -255,13 +257,13 @@ def judge_wait(result):
             streak = 0
     if not exceeded:
         if report is None:
-            return WaitRun(FATAL, Attempt(None, result), len(reasons) + 1, 0, False, loop_errors)
-        return WaitRun(SUCCESS, Attempt(report, result), len(reasons) + 1, streak + 1, False, loop_errors)
+            return WaitRun(FATAL, Attempt(None, result), len(reasons) + 1, 0, False, loop_errors, True)
+        return WaitRun(SUCCESS, Attempt(report, result), len(reasons) + 1, streak + 1, False, loop_errors, broken)
     if last.startswith(_LOOP_ERROR) or report is None:
         # The last try reached no result: it is described by its error, as a single attempt would be.
-        return WaitRun(RETRY, Attempt(None, result), len(reasons), 0, True, loop_errors)
+        return WaitRun(RETRY, Attempt(None, result), len(reasons), 0, True, loop_errors, True)
     report['valid'] = False
-    return WaitRun(RETRY, Attempt(report, result), len(reasons), streak, True, loop_errors)
+    return WaitRun(RETRY, Attempt(report, result), len(reasons), streak, True, loop_errors, broken)
 
 
 def hopeless(loop_errors):
@@ -281,10 +283,15 @@ def error_line(result):
     lines = [line.strip() for line in (result.stderr or '').splitlines() if line.strip()]
     for line in reversed(lines):
         if line.startswith('Error:'):
-            if WAIT_EXCEEDED in line:
-                # kops's wait ran out: what the last try failed with is in its "(will retry)" line.
-                reasons = retry_reasons(result.stderr)
-                if reasons and reasons[-1].startswith(_LOOP_ERROR):
-                    return 'validation failed: ' + reasons[-1]
             return line[len('Error:'):].strip()
     return lines[-1] if lines else ''
+
+
+def last_try_error(result):
+    """What the last try of a run failed with: :func:`error_line`, except that when kops's wait ran
+    out, the error of its last try (its "(will retry)" line), spelled as a single run prints it."""
+    if any(WAIT_EXCEEDED in line for line in error_lines_of(result)):
+        reasons = retry_reasons(result.stderr)
+        if reasons and reasons[-1].startswith(_LOOP_ERROR):
+            return 'validation failed: ' + reasons[-1]
+    return error_line(result)

@@ -16,7 +16,7 @@ description:
     instance groups.
   - The first check is a single C(kops validate cluster) run. A healthy cluster ends the task there; otherwise,
     O(wait_sleep) later, kops itself waits (C(--wait) with the time left of O(wait_timeout), C(--interval) set to
-    O(wait_sleep), C(--count) set to O(success_count)), so the module returns as soon as kops's own
+    O(wait_sleep), C(--count) set to the passes still needed of O(success_count)), so the module returns as soon as kops's own
     C(validate --wait) would, and never polls less often than every O(wait_sleep).
   - An unhealthy cluster (nodes not ready, pods pending) and the errors a new cluster shows while its API comes
     up (C(error listing nodes), connection refused, EOF, i/o timeout, no such host, TLS handshake timeout,
@@ -58,7 +58,7 @@ options:
     description:
       - How many consecutive attempts must pass, O(wait_sleep) apart, before the cluster counts as healthy.
       - Raise it to ride out a cluster that passes once and then flaps.
-      - Above 1, the streak is counted by kops's own wait (C(--count)), which starts after the first check.
+      - Above 1, a pass at the first check counts; kops's own wait (C(--count)) is asked for the passes still needed.
     type: int
     default: 1
   read_instance_groups:
@@ -329,11 +329,11 @@ from ansible_collections.cloudops.kops.plugins.module_utils._kops_output import 
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_runner import KopsRunner, kops_argument_spec
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_validation import (
     context_overlay,
-    error_line,
     hopeless,
     judge,
     judge_wait,
     kubeconfig_paths,
+    last_try_error,
     validate_command,
     wait_args,
 )
@@ -445,13 +445,19 @@ def wait_for_cluster(runner, args, timeout, interval, count, waiter):
         if remaining < 0.001:
             return outcome(TIMEOUT, attempt, attempts, streak)
         budget = min(remaining, max(ROUND_SECONDS, 5 * interval))
-        run = judge_wait(runner.run(wait_args(args, budget, interval, count)))
-        attempt, streak = run.attempt, run.streak
+        # kops counts the passes still needed: a streak begun before this run goes on if every try passes.
+        run = judge_wait(runner.run(wait_args(args, budget, interval, count - streak)))
+        attempt = run.attempt
+        streak = run.streak + (0 if run.broken else streak)
         attempts += run.attempts
         if attempt.report is not None:
             seen['report'] = attempt.report
-        if run.verdict == SUCCESS:
+        if run.verdict == SUCCESS and streak >= count:
             return outcome(DONE, attempt, attempts, streak)
+        if run.verdict == SUCCESS:
+            # kops's passes came after a failure: the few still needed are asked for, wait_sleep later.
+            slept = False
+            continue
         if run.verdict == FATAL:
             return outcome(ABORTED, attempt, attempts, streak)
         bad = hopeless(run.loop_errors)
@@ -522,7 +528,7 @@ def main():
         commands=runner.commands,
     )
     if last.report is None:
-        result['last_error'] = error_line(last.result)
+        result['last_error'] = last_try_error(last.result)
 
     if outcome.status == DONE:
         module.exit_json(**result)

@@ -290,7 +290,7 @@ def test_garbage_in_the_cache_is_ignored(kops_binary, version_cache):
 
 def test_a_refused_version_is_not_remembered(kops_binary, version_cache):
     fake = FakeKops(kops_binary, '1.36.2', {('version', '--short'): (0, '1.28.4\n', '')})
-    for _ in range(2):
+    for dummy in range(2):
         with pytest.raises(Failed, match='too old'):
             new_runner(kops_binary, fake).version
     assert probe_count(fake) == 2

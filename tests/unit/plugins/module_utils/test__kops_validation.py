@@ -319,7 +319,9 @@ def test_judge_wait_api_never_answered(version):
     assert run.attempts == 3 and run.attempt.report is None
     assert len(run.loop_errors) == 3 and all(e.startswith('error listing nodes: ') for e in run.loop_errors)
     assert hopeless(run.loop_errors) is None
-    assert error_line(result).startswith('validation failed: unexpected error during validation: error listing nodes: ')
+    from ansible_collections.cloudops.kops.plugins.module_utils._kops_validation import last_try_error
+    assert last_try_error(result).startswith('validation failed: unexpected error during validation: error listing nodes: ')
+    assert error_line(result) == 'validation failed: wait time exceeded during validation'
 
 
 @pytest.mark.parametrize('version', ['1.30.1', '1.36.2'])

@@ -486,6 +486,24 @@ def test_success_count_is_kops_count(kops, clock):
     assert result['attempts'] == 3
 
 
+def test_a_pass_at_the_first_check_counts_toward_the_streak(kops, clock):
+    kops.validations = [170, 170]
+    failed, result = run(kops, success_count=2, wait_timeout='1m', wait_sleep='10s')
+    assert not failed, result
+    assert result['attempts'] == 2 and clock.sleeps == [10.0]
+    assert '--count' not in kops.validate_calls[-1]
+
+
+def test_a_streak_broken_inside_kops_wait_is_completed(kops, clock):
+    # First check passes; kops (asked for one more pass) sees a failure, then a pass: that pass alone is
+    # no streak of 2, so one more pass is asked for, wait_sleep later.
+    kops.validations = [170, 163, 170, 170]
+    failed, result = run(kops, success_count=2, wait_timeout='1m', wait_sleep='10s')
+    assert not failed, result
+    assert result['attempts'] == 4
+    assert len([call for call in kops.validate_calls if '--wait' in call]) == 2
+
+
 def test_long_waits_go_in_rounds(kops, clock):
     # kops gets at most 5 minutes (or five polls) per run; the next round starts right after kops's own pause.
     kops.validations = [163] * 32 + [170]
