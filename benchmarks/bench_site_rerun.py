@@ -1,0 +1,147 @@
+# Copyright (c) 2026 cloudops.kops contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Benchmark: a site.yml re-run with nothing to change against the naive three-command playbook.
+
+Issue 12, goal 1: the re-run of ``site.yml`` on a built cluster should take at most the wall time of
+the playbook a user writes from the kops tutorial (three ``ansible.builtin.command`` tasks:
+``kops update cluster --yes --admin``, ``kops export kubecfg --admin``, ``kops validate cluster
+--wait``) and start at most 5 kops processes. kops processes are counted through the stand-in's
+``KOPS_STANDIN_ARGV_LOG``. The cluster is built once by ``site.yml``; then both playbooks run
+paired, in alternating order, several times; medians, the ratio and the process counts are printed,
+the conditions in the last line. It asserts nothing (figures, not a timed test). On the test bed:
+
+    tests/testbed/run -- .venv/bin/python benchmarks/bench_site_rerun.py [--repeat 5] [--kops 1.36.2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+NAIVE_PLAY = """---
+- name: The kops tutorial as three commands
+  hosts: localhost
+  gather_facts: false
+  environment:
+    KOPS_STATE_STORE: "s3://{{ kops_state_store_bucket }}"
+  tasks:
+    - name: Apply the cluster
+      ansible.builtin.command:
+        argv: ["{{ kops_tools_install_dir }}/kops", update, cluster, --name, "{{ kops_cluster_name }}", --yes, --admin]
+      changed_when: false
+    - name: Export the kubeconfig
+      ansible.builtin.command:
+        argv: ["{{ kops_tools_install_dir }}/kops", export, kubecfg, --name, "{{ kops_cluster_name }}", --admin]
+      changed_when: false
+    - name: Validate the cluster
+      ansible.builtin.command:
+        argv: ["{{ kops_tools_install_dir }}/kops", validate, cluster, --name, "{{ kops_cluster_name }}", --wait, 10m]
+      changed_when: false
+"""
+
+
+def environment(argv_log: str) -> dict[str, str]:
+    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="false",
+               ANSIBLE_INVENTORY_UNPARSED_WARNING="false", KOPS_STANDIN_ARGV_LOG=argv_log)
+    # As on a management server: the tools come from kops_tools's install directory, not the bed's PATH.
+    bed_bin = os.path.join(os.environ["TESTBED_DIR"], "bin")
+    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if p != bed_bin)
+    return env
+
+
+def run(play: str, extra: list[str], env: dict[str, str]) -> tuple[float, str, list[list[str]]]:
+    log = env["KOPS_STANDIN_ARGV_LOG"]
+    if os.path.exists(log):
+        os.unlink(log)
+    argv = [sys.executable, "-m", "ansible.cli.playbook", play] + extra
+    start = time.perf_counter()
+    done = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(argv)} failed (rc {done.returncode}):\n{done.stdout}\n{done.stderr}")
+    calls = []
+    if os.path.exists(log):
+        with open(log, encoding="utf-8") as handle:
+            calls = [json.loads(line)["argv"] for line in handle if line.strip()]
+    return elapsed, done.stdout, calls
+
+
+def changed(stdout: str) -> int:
+    match = re.search(r"changed=(\d+)", stdout)
+    return int(match.group(1)) if match else -1
+
+
+def describe(calls: list[list[str]]) -> str:
+    words = collections.Counter(" ".join(a for a in argv if not a.startswith("-"))[:40] for argv in calls)
+    return ", ".join(f"{count}x {name}" for name, count in words.most_common())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5, help="paired runs (default 5)")
+    parser.add_argument("--kops", default="1.36.2", choices=["1.30.1", "1.36.2"], help="kops version of the stand-in")
+    args = parser.parse_args()
+    if "TESTBED_EXTRA_VARS" not in os.environ:
+        sys.exit("run it on the test bed: tests/testbed/run -- .venv/bin/python " + sys.argv[0])
+
+    import ansible  # the same ansible-core the runs use
+
+    with tempfile.TemporaryDirectory(prefix="site-rerun-bench-") as work:
+        env = environment(os.path.join(work, "argv.log"))
+        env["KOPS_STANDIN_VERSION"] = args.kops
+        naive_play = os.path.join(work, "naive.yml")
+        with open(naive_play, "w", encoding="utf-8") as handle:
+            handle.write(NAIVE_PLAY)
+        extra = ["-e", "@playbooks/vars/fleetman.yml", "-e", "@" + os.environ["TESTBED_EXTRA_VARS"],
+                 "-e", "kops_kops_version=" + args.kops,
+                 "-e", "ssh_keypair_path=" + os.path.join(work, "ssh", "id_ed25519"),
+                 "-e", "cluster_validate_poll_interval=2s", "-e", "cluster_validate_timeout=5m"]
+        # Both write the same kubeconfig, as a user's re-runs would.
+        env["KUBECONFIG"] = os.path.join(work, "kube", "config")
+
+        first, stdout, calls = run("site.yml", extra, env)
+        if changed(stdout) < 1:
+            sys.exit("the first run built nothing:\n" + stdout)
+        print(f"first run (builds the cluster): {first:.2f} s, {len(calls)} kops processes")
+
+        times: dict[str, list[float]] = {"site": [], "naive": []}
+        counts: dict[str, list[int]] = {"site": [], "naive": []}
+        for index in range(args.repeat):
+            pair = [("site", "site.yml"), ("naive", naive_play)]
+            if index % 2:
+                pair.reverse()
+            for kind, play in pair:
+                elapsed, stdout, calls = run(play, extra, env)
+                if kind == "site" and changed(stdout) != 0:
+                    sys.exit("a re-run changed something:\n" + stdout)
+                times[kind].append(elapsed)
+                counts[kind].append(len(calls))
+                if index == 0:
+                    print(f"{kind}: {len(calls)} kops processes: {describe(calls)}")
+
+    site = statistics.median(times["site"])
+    naive = statistics.median(times["naive"])
+    ratios = [s / n for s, n in zip(times["site"], times["naive"])]
+    print(f"site.yml re-run: median {site:.2f} s (min {min(times['site']):.2f}, max {max(times['site']):.2f})")
+    print(f"naive 3-command playbook: median {naive:.2f} s (min {min(times['naive']):.2f}, max {max(times['naive']):.2f})")
+    print(f"paired ratios: {', '.join(f'{r:.2f}' for r in ratios)}")
+    print(f"site.yml re-run / naive playbook = {site / naive:.2f}x (target <= 1.0), kops processes "
+          f"{max(counts['site'])} vs {max(counts['naive'])} (target <= 5); median of {args.repeat} paired runs, "
+          f"nothing to change, kops {args.kops} test-bed stand-in, playbooks/vars/fleetman.yml (1 control plane, "
+          f"3 nodes); ansible-core {ansible.__version__}, Python {platform.python_version()}, {os.cpu_count()} CPUs")
+
+
+if __name__ == "__main__":
+    main()
