@@ -52,7 +52,7 @@ options:
   admin_ttl_ceiling:
     description:
       - The longest O(admin_ttl) accepted without a warning (a duration, see Notes); default seven days.
-      - A longer O(admin_ttl), such as the tutorial's V(87600h), is accepted with a warning that names the risk:
+      - A longer O(admin_ttl), such as the tutorial's V(87600h), is accepted with a warning that names the risk, since
         the certificate grants cluster-admin until it expires and Kubernetes cannot revoke a client certificate
         short of rotating the cluster CA. V(0) turns the warning off.
     type: raw
