@@ -100,7 +100,6 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="site-rerun-bench-") as work:
         env = environment(os.path.join(work, "argv.log"))
-        env["KOPS_STANDIN_VERSION"] = args.kops
         naive_play = os.path.join(work, "naive.yml")
         with open(naive_play, "w", encoding="utf-8") as handle:
             handle.write(NAIVE_PLAY)
