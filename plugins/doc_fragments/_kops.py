@@ -28,7 +28,8 @@ options:
     description:
       - Path of the kops executable.
       - If not set, C(kops) is looked up on E(PATH).
-      - "Supported kops: 1.30.x and 1.36.x (the versions the collection is tested with); the modules refuse kops older than 1.30, and 1.31 to 1.35 are untested."
+      - Supported kops versions are 1.30.x and 1.36.x, the versions the collection is tested with. The modules
+        refuse kops older than 1.30; 1.31 to 1.35 are untested.
     type: path
     aliases: [kops_binary]
 notes:

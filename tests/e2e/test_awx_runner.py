@@ -220,7 +220,7 @@ def test_site_twice_in_fresh_containers(awx):
     assert (first.status, first.rc) == ("successful", 0), _explain(first)
     assert not [t for t in _changed_tasks(first) if t[0] == "kops_tools"], _changed_tasks(first)
     after_first = _snapshot(awx["aws"])
-    assert (KEY, ) == tuple(k for k, _ in after_first["objects"] if k == KEY)
+    assert (KEY, ) == tuple(obj[0] for obj in after_first["objects"] if obj[0] == KEY)
     assert len(after_first["instances"]) == 2
 
     second = _job(awx, "build", "site.yml")

@@ -98,6 +98,7 @@ def _help_text(ver, path, typed):
 
 def _known(ver, path):
     since = SINCE.get(path)
+
     def key(v):
         return tuple(int(p) for p in v.split("."))
 

@@ -67,4 +67,3 @@ def run(ver, path, parsed):
         sys.stdout.write(output.tabwriter(rows))
         return 0
     raise KopsError('unknown resource "%s"' % what)
-

@@ -20,7 +20,7 @@ _LINES = {"1.30.1": {"greater": "upgrade_cluster.go:170", "image": "upgrade_clus
 
 def parse_version(text):
     """kopsutil.ParseKubernetesVersion: an optional leading v, then semver (x.y.z)."""
-    parts = str(text or "").strip().lstrip("v").split("-")[0].split(".")
+    parts = str(text or "").strip().lstrip("v").split("-", maxsplit=1)[0].split(".")
     try:
         return tuple(int(p) for p in parts[:3]) + (0,) * (3 - len(parts[:3]))
     except ValueError:
