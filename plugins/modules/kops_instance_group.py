@@ -61,7 +61,7 @@ options:
   name:
     description:
       - Name of the instance group, for example V(nodes-us-west-2a).
-      - Before cloudops.kops 0.2.0 this module named the cluster O(name) and the group O(instance_group).
+      - Development versions before the first release named the cluster O(name) and the group O(instance_group).
     type: str
     required: true
     aliases: [instance_group, ig_name]

@@ -9,7 +9,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: kops_rolling_update
 short_description: Replace the instances of a kops cluster that need an update, group by group, and report it as data
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Reads which instances need an update before acting, from C(kops get instances) and the
     C(kops rolling-update cluster) dry-run table, and returns that plan per instance group (status, instances

@@ -131,7 +131,7 @@ def test_instance_group_names_cluster_and_group(kops_binary, monkeypatch, group_
 
 
 def test_instance_group_needs_cluster_name(kops_binary, monkeypatch):
-    # The pre-0.2.0 spelling (name = cluster, instance_group = group) is refused before kops runs.
+    # The pre-release spelling (name = cluster, instance_group = group) is refused before kops runs.
     failed, result = run_module(kops_instance_group, dict(name=CLUSTER, state_store=STORE, binary_path=kops_binary),
                                 None, monkeypatch)
     assert failed and 'cluster_name' in result['msg']
