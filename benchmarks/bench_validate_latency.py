@@ -88,7 +88,7 @@ def main() -> None:
         kops(env, "update", "cluster", "--name", CLUSTER, "--yes", "--admin")
         # kops 1.30 validates through the kubeconfig that update --admin wrote.
         poll = f"{args.poll}s"
-        command = f"argv=[{binary!r},'validate','cluster','--name',{CLUSTER!r},'--wait','10m','--interval',{poll!r}]"
+        command = f"{binary} validate cluster --name {CLUSTER} --wait 10m --interval {poll}"
         module = (f"name={CLUSTER} binary_path={binary} wait_timeout=10m wait_sleep={poll} "
                   f"state_store={env['KOPS_STATE_STORE']}")
         # The version cache is warm for both, as in any play after the first task.
