@@ -69,7 +69,7 @@ options:
         RV(instance_groups) is then empty, and a cluster missing from the state store fails at the first check.
     type: bool
     default: true
-    version_added: 0.2.0
+    version_added: 0.1.0
   kubeconfig:
     description:
       - Path of the kubeconfig file to validate through.
