@@ -47,6 +47,26 @@ def validate_certs_error(params):
     return None
 
 
+# Credential options: (option, the environment variable kops reads, the boto3 client argument).
+_CREDENTIALS = (
+    ('access_key', 'AWS_ACCESS_KEY_ID', 'aws_access_key_id'),
+    ('secret_key', 'AWS_SECRET_ACCESS_KEY', 'aws_secret_access_key'),
+    ('session_token', 'AWS_SESSION_TOKEN', 'aws_session_token'),
+)
+
+
+def boto3_client_arguments(params):
+    """Keyword arguments for a boto3 client from the options that are set; the rest come from boto3's own chain."""
+    kwargs = dict((argument, params[option]) for option, dummy, argument in _CREDENTIALS if params.get(option))
+    if params.get('region'):
+        kwargs['region_name'] = params['region']
+    if params.get('endpoint_url'):
+        kwargs['endpoint_url'] = params['endpoint_url']
+    if params.get('aws_ca_bundle'):
+        kwargs['verify'] = params['aws_ca_bundle']
+    return kwargs
+
+
 def aws_environment(params, environ):
     """The environment variables kops needs for the connection options that are set.
 
@@ -60,12 +80,7 @@ def aws_environment(params, environ):
         env['AWS_DEFAULT_REGION'] = region
     if params.get('profile'):
         env['AWS_PROFILE'] = params['profile']
-    if params.get('access_key'):
-        env['AWS_ACCESS_KEY_ID'] = params['access_key']
-    if params.get('secret_key'):
-        env['AWS_SECRET_ACCESS_KEY'] = params['secret_key']
-    if params.get('session_token'):
-        env['AWS_SESSION_TOKEN'] = params['session_token']
+    env.update((variable, params[option]) for option, variable, dummy in _CREDENTIALS if params.get(option))
     if params.get('aws_ca_bundle'):
         # The AWS SDK for Go reads it for every AWS API call kops makes, the state store's S3 included.
         env['AWS_CA_BUNDLE'] = params['aws_ca_bundle']

@@ -35,6 +35,7 @@ try:
 except ImportError:  # pragma: no cover - reported by the module through missing_required_lib
     HAS_BOTO3 = False
 
+from ansible_collections.cloudops.kops.plugins.module_utils._aws_connection import boto3_client_arguments
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_duration import format_go_duration, parse_duration
 
 LOCK_PREFIX = 'cloudops-locks'
@@ -193,20 +194,7 @@ class StateStoreLock(object):
 def s3_client(params):
     """A boto3 S3 client from the shared AWS connection options (unset ones fall back to boto3's chain)."""
     session = boto3.session.Session(profile_name=params.get('profile') or None)
-    kwargs = {}
-    if params.get('region'):
-        kwargs['region_name'] = params['region']
-    if params.get('endpoint_url'):
-        kwargs['endpoint_url'] = params['endpoint_url']
-    if params.get('access_key'):
-        kwargs['aws_access_key_id'] = params['access_key']
-    if params.get('secret_key'):
-        kwargs['aws_secret_access_key'] = params['secret_key']
-    if params.get('session_token'):
-        kwargs['aws_session_token'] = params['session_token']
-    if params.get('aws_ca_bundle'):
-        kwargs['verify'] = params['aws_ca_bundle']
-    return session.client('s3', **kwargs)
+    return session.client('s3', **boto3_client_arguments(params))
 
 
 def state_store_lock(module, state_store, cluster_name, operation):

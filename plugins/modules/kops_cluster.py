@@ -24,6 +24,7 @@ extends_documentation_fragment:
   - cloudops.kops._aws_connection
   - cloudops.kops._duration
   - cloudops.kops._lock
+  - cloudops.kops._apply
   - cloudops.kops._attributes.IDEMPOTENT
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
@@ -186,51 +187,6 @@ options:
       - Flags this module sets itself cannot be given here. Used only when the cluster is created.
     type: dict
     default: {}
-  apply:
-    description:
-      - Whether to push the stored spec to AWS with C(kops update cluster --yes) when the kops dry run reports pending changes.
-      - With V(false) the module only writes the spec to the state store.
-    type: bool
-    default: true
-  admin_ttl:
-    description:
-      - Deprecated and ignored; will be removed in cloudops.kops 1.0.0.
-      - This module no longer exports a credential, because C(kops update cluster --admin) implies writing the
-        default kubeconfig. Export one with M(cloudops.kops.kops_kubecfg) and its O(cloudops.kops.kops_kubecfg#module:admin_ttl).
-    type: raw
-  rolling_update:
-    description:
-      - V(never) leaves running instances alone.
-      - V(auto) runs C(kops rolling-update cluster --yes) when its preview says instances need replacing.
-      - V(always) forces a rolling update of the selected instance groups on every run (reports changed).
-      - Not run for a cluster created by this task.
-    type: str
-    choices: [never, auto, always]
-    default: never
-  rolling_update_cloudonly:
-    description:
-      - Pass C(--cloudonly) to the rolling update, which then does not drain or validate through the Kubernetes API.
-        Needed when the API cannot be reached; causes downtime.
-    type: bool
-    default: false
-  rolling_update_instance_groups:
-    description:
-      - Only roll these instance groups (C(--instance-group)).
-    type: list
-    elements: str
-  rolling_update_instance_group_roles:
-    description:
-      - Only roll instance groups with these roles (C(--instance-group-roles)).
-    type: list
-    elements: str
-    choices: [control-plane, apiserver, node, bastion]
-  kubeconfig:
-    description:
-      - A kubeconfig holding the cluster's context, as M(cloudops.kops.kops_kubecfg) exports it, given to kops as
-        E(KUBECONFIG) for the rolling update only. kops 1.30 reads the cluster's context for every rolling update,
-        O(rolling_update_cloudonly=true) included, and fails without one; kops 1.36 makes its own credential.
-      - The module only reads it; it never writes a kubeconfig.
-    type: path
   delete_timeout:
     description:
       - How long C(kops delete cluster) keeps retrying undeletable resources, a duration (see Notes) such as V(10m)
@@ -239,6 +195,7 @@ options:
     type: raw
     default: 10m
 notes:
+  - O(rolling_update) is not run for a cluster this task creates; its instances are all new.
   - C(create cluster), C(replace) and C(delete cluster) are not idempotent in kops itself; the module checks whether the
     cluster exists with C(kops get cluster NAME -o json) before each of them.
   - The module never writes a kubeconfig. It runs C(kops update cluster --yes --create-kube-config=false), so kops does not

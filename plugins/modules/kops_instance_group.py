@@ -31,6 +31,7 @@ extends_documentation_fragment:
   - cloudops.kops._aws_connection
   - cloudops.kops._duration
   - cloudops.kops._lock
+  - cloudops.kops._apply
   - cloudops.kops._attributes.IDEMPOTENT
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
@@ -113,46 +114,11 @@ options:
     description:
       - Machine image (AMI) of the group.
     type: str
-  apply:
-    description:
-      - Whether to push the change to AWS with C(kops update cluster --yes) when the kops dry run reports pending changes.
-    type: bool
-    default: true
-  admin_ttl:
-    description:
-      - Deprecated and ignored; will be removed in cloudops.kops 1.0.0.
-      - This module no longer exports a credential, because C(kops update cluster --admin) implies writing the
-        default kubeconfig. Export one with M(cloudops.kops.kops_kubecfg) and its O(cloudops.kops.kops_kubecfg#module:admin_ttl).
-    type: raw
-  kubeconfig:
-    description:
-      - A kubeconfig holding the cluster's context, as M(cloudops.kops.kops_kubecfg) exports it, given to kops as
-        E(KUBECONFIG) for the rolling update only. kops 1.30 reads the cluster's context for every rolling update,
-        O(rolling_update_cloudonly=true) included, and fails without one; kops 1.36 makes its own credential.
-      - The module only reads it; it never writes a kubeconfig.
-    type: path
-  rolling_update:
-    description:
-      - V(never), V(auto) (roll when C(kops rolling-update cluster) says instances need it) or V(always) (force).
-    type: str
-    choices: [never, auto, always]
-    default: never
-  rolling_update_cloudonly:
-    description:
-      - Pass C(--cloudonly) to the rolling update (no draining or validation through the Kubernetes API).
-    type: bool
-    default: false
   rolling_update_instance_groups:
     description:
       - Instance groups to roll. Defaults to the group this task manages.
     type: list
     elements: str
-  rolling_update_instance_group_roles:
-    description:
-      - Only roll groups with these roles.
-    type: list
-    elements: str
-    choices: [control-plane, apiserver, node, bastion]
 notes:
   - kops deletes the cloud resources of a deleted group at once, without C(kops update cluster).
   - kops refuses to delete the only control plane group.

@@ -114,3 +114,12 @@ def test_store_without_conditional_writes_uses_check_and_verify():
 ])
 def test_which_kops_commands_take_the_lock(args, expected):
     assert writes(args) is expected
+
+
+def test_s3_client_arguments_follow_the_connection_options():
+    from ansible_collections.cloudops.kops.plugins.module_utils._aws_connection import boto3_client_arguments
+    assert boto3_client_arguments({'region': 'eu-west-1', 'endpoint_url': 'http://127.0.0.1:5000', 'access_key': 'AK',
+                                   'secret_key': 'SK', 'session_token': None, 'aws_ca_bundle': '/ca.pem'}) == {
+        'region_name': 'eu-west-1', 'endpoint_url': 'http://127.0.0.1:5000', 'aws_access_key_id': 'AK',
+        'aws_secret_access_key': 'SK', 'verify': '/ca.pem'}
+    assert boto3_client_arguments({}) == {}
