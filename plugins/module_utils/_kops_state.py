@@ -59,6 +59,29 @@ def get_instance_groups(runner, cluster_name):
     return _objects(runner, result, 'instance groups', 'InstanceGroup')
 
 
+def get_cluster_and_instance_groups(runner, name):
+    """The stored Cluster and its InstanceGroups in one ``kops get all``: ``(None, [])`` when there is no such cluster.
+
+    ``kops get all -o json`` always prints an array, the Cluster first, then its InstanceGroups (then any
+    addon objects, ignored here); a cluster without groups is ``[Cluster]`` with exit code 0 (kops says
+    "No instance groups found" on stderr). A missing cluster is kops's NotFound error. One process instead
+    of ``get cluster`` plus ``get ig``.
+    """
+    result = runner.run(['get', 'all', '--name', name, '-o', 'json'])
+    if result.rc != 0:
+        if result.error_kind == NOT_FOUND:
+            return None, []
+        runner.fail('Failed to read cluster %s and its instance groups from the state store.' % name, result)
+    try:
+        objects = json_objects(result.stdout)
+    except ValueError as exc:
+        runner.fail('Could not parse the cluster and instance groups kops printed: %s' % exc, result)
+    clusters = [obj for obj in objects if obj.get('kind') == 'Cluster']
+    if not clusters:
+        return None, []
+    return clusters[0], [obj for obj in objects if obj.get('kind') == 'InstanceGroup']
+
+
 def get_instance_group(runner, cluster_name, ig_name):
     """One InstanceGroup, or None when the cluster has no group of that name."""
     result = runner.run(['get', 'ig', ig_name, '--name', cluster_name, '-o', 'json'])

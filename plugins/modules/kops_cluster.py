@@ -197,7 +197,9 @@ options:
 notes:
   - O(rolling_update) is not run for a cluster this task creates; its instances are all new.
   - C(create cluster), C(replace) and C(delete cluster) are not idempotent in kops itself; the module checks whether the
-    cluster exists with C(kops get cluster NAME -o json) before each of them.
+    cluster exists before each of them. With O(state=present) it reads the cluster and its instance groups in one
+    C(kops get all --name NAME -o json), so a run with nothing to change starts two kops processes (that read and the
+    C(kops update cluster) dry run), besides the kops version probe, which is cached per binary.
   - The module never writes a kubeconfig. It runs C(kops update cluster --yes --create-kube-config=false), so kops does not
     touch E(KUBECONFIG) or C(~/.kube/config); export credentials with M(cloudops.kops.kops_kubecfg), which merges them
     under a lock without losing other contexts.
@@ -425,6 +427,7 @@ from ansible_collections.cloudops.kops.plugins.module_utils._kops_runner import 
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_spec import cluster_name_error, compare_cluster
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_state import (
     get_cluster,
+    get_cluster_and_instance_groups,
     get_instance_groups,
     replace_objects,
 )
@@ -701,8 +704,8 @@ def create(module, runner, result, name):
 def present(module, runner, result):
     params = module.params
     name = params['name']
-    cluster = get_cluster(runner, name)
-    igs = get_instance_groups(runner, name) if cluster is not None else []
+    # One kops process for the cluster and its groups (kops get all).
+    cluster, igs = get_cluster_and_instance_groups(runner, name)
     created = False
     before = snapshot(cluster, igs)
 
@@ -747,8 +750,8 @@ def present(module, runner, result):
 
     if result['changed'] and not module.check_mode:
         # Read back what kops stored, not what we sent.
-        cluster = get_cluster(runner, name) or cluster
-        igs = get_instance_groups(runner, name)
+        stored, igs = get_cluster_and_instance_groups(runner, name)
+        cluster = stored or cluster
     result.update(cluster=cluster, instance_groups=[instance_group_summary(ig) for ig in igs])
     if module._diff:
         result['diff'] = dict(before=before, after=snapshot(cluster, igs))
@@ -756,10 +759,9 @@ def present(module, runner, result):
 
 def absent(module, runner, result):
     name = module.params['name']
-    cluster = get_cluster(runner, name)
+    cluster, igs = get_cluster_and_instance_groups(runner, name)
     if cluster is None:
         return
-    igs = get_instance_groups(runner, name)
     result['changed'] = True
     if module._diff:
         result['diff'] = dict(before=snapshot(cluster, igs), after=snapshot(None, None))

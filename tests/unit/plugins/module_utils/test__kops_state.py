@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import yaml
 
@@ -87,3 +89,45 @@ def test_cluster_without_groups_is_an_empty_list():
     runner = ScriptedRunner({('get', 'ig', '--name', 'x.k8s.local', '-o', 'json'):
                              (1, '', 'Error: no InstanceGroup objects found\n')})
     assert state.get_instance_groups(runner, 'x.k8s.local') == []
+
+
+GET_ALL = ('get', 'all', '--name', 'fleetman.k8s.local', '-o', 'json')
+
+
+def drop(obj):
+    """The object without its creation time (the recordings were taken at different times)."""
+    return dict(obj, metadata=dict((k, v) for k, v in obj['metadata'].items() if k != 'creationTimestamp'))
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_cluster_and_instance_groups_in_one_get_all(version):
+    runner = ScriptedRunner({GET_ALL: response(version, '185')})
+    cluster, groups = state.get_cluster_and_instance_groups(runner, 'fleetman.k8s.local')
+    assert cluster['kind'] == 'Cluster' and cluster['metadata']['name'] == 'fleetman.k8s.local'
+    assert [g['metadata']['name'] for g in groups] == [
+        'control-plane-us-west-2a', 'nodes-us-west-2a', 'nodes-us-west-2b', 'nodes-us-west-2c']
+    # The same objects as get cluster and get ig print (recordings 65 and 67, taken from the same cluster).
+    single = ScriptedRunner({('get', 'cluster', 'fleetman.k8s.local', '-o', 'json'): response(version, '65'),
+                             ('get', 'ig', '--name', 'fleetman.k8s.local', '-o', 'json'): response(version, '67')})
+    assert drop(cluster) == drop(state.get_cluster(single, 'fleetman.k8s.local'))
+    assert [drop(g) for g in groups] == [drop(g) for g in state.get_instance_groups(single, 'fleetman.k8s.local')]
+    assert [call[0] for call in runner.calls] == [GET_ALL]
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_get_all_missing_cluster_and_cluster_without_groups(version):
+    # cmd/kops/get_all.go RunGetAll: GetCluster's NotFound as is; a cluster without groups is [Cluster], exit 0.
+    missing = ScriptedRunner({GET_ALL: (1, '', 'Error: Cluster.kops.k8s.io "fleetman.k8s.local" not found\n')})
+    assert state.get_cluster_and_instance_groups(missing, 'fleetman.k8s.local') == (None, [])
+    only = json.dumps([json.loads(response(version, '185')[1])[0]])
+    bare = ScriptedRunner({GET_ALL: (0, only, 'No instance groups found\n')})
+    cluster, groups = state.get_cluster_and_instance_groups(bare, 'fleetman.k8s.local')
+    assert cluster['kind'] == 'Cluster' and groups == []
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_get_all_other_errors_fail(version):
+    # Recording 53: GetCluster on a missing bucket (the path get all takes).
+    runner = ScriptedRunner({GET_ALL: response(version, '53')})
+    with pytest.raises(Failed, match='Failed to read cluster fleetman.k8s.local and its instance groups'):
+        state.get_cluster_and_instance_groups(runner, 'fleetman.k8s.local')

@@ -28,6 +28,19 @@ from ansible_collections.cloudops.kops.tests.unit.plugins.modules.kops_core_fixt
 
 
 MUTATING = ('create', 'replace', 'delete')
+# kops_cluster reads the cluster and its instance groups in one process (recording 185, the same objects as 65 and 67).
+GET_ALL = ('get', 'all', '--name', CLUSTER, '-o', 'json')
+# kops get all on a missing cluster: cmd/kops/get_all.go RunGetAll returns client.GetCluster's error as is, the
+# NotFound of pkg/client/simple/vfsclientset/cluster.go ClusterVFS.Get (v1.30.1 and v1.36.2; the stand-in's contract
+# case get-all-missing).
+NO_CLUSTER = (1, '', 'Error: Cluster.kops.k8s.io "%s" not found\n' % CLUSTER)
+
+
+def only_cluster(version):
+    """kops get all for a cluster without instance groups (an interrupted create): get_all.go RunGetAll prints
+    the array with the Cluster only, exit code 0, and "No instance groups found" on stderr."""
+    cluster = json.loads(response(version, '185')[1])[0]
+    return (0, json.dumps([cluster]), 'No instance groups found\n')
 PUBLIC_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFHIE4glpVzmKdW5ASo3lffdMfFZ7dg4PQBgLvDaN5+P test@example'
 PRIVATE_KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ==\n-----END OPENSSH PRIVATE KEY-----\n'
 
@@ -96,7 +109,8 @@ def create_argv(version):
 @pytest.mark.parametrize('version', VERSIONS)
 def test_create_runs_create_then_update(kops_binary, monkeypatch, version):
     fake = FakeKops(kops_binary, version)
-    fake.add(GET, response(version, '143'), response(version, '65'), response(version, '65'))
+    fake.add(GET_ALL, NO_CLUSTER, response(version, '185'))
+    fake.add(GET, response(version, '65'))
     fake.add(create_argv(version), response(version, '57'))
     fake.add(GET_IGS, response(version, '67'))
     fake.add(UPDATE_DRY, response(version, '80'))
@@ -105,7 +119,7 @@ def test_create_runs_create_then_update(kops_binary, monkeypatch, version):
     assert not failed, result.get('msg')
     assert result['changed'] is True
     assert fake.args() == [
-        ('version', '--short'), GET, create_argv(version), GET, GET_IGS, UPDATE_DRY, UPDATE_YES, GET, GET_IGS]
+        ('version', '--short'), GET_ALL, create_argv(version), GET, GET_IGS, UPDATE_DRY, UPDATE_YES, GET_ALL]
     assert all(call[-2:] == ['--state', STORE] for call in fake.calls[1:])
     assert result['kops_version'] == version
     assert result['cluster']['name'] == CLUSTER
@@ -119,7 +133,7 @@ def test_create_runs_create_then_update(kops_binary, monkeypatch, version):
 @pytest.mark.parametrize('version', VERSIONS)
 def test_create_check_mode_uses_dry_run(kops_binary, monkeypatch, version):
     fake = FakeKops(kops_binary, version)
-    fake.add(GET, response(version, '143'))
+    fake.add(GET_ALL, NO_CLUSTER)
     fake.add(create_argv(version) + ('--dry-run', '-o', 'yaml'), response(version, '40'))
     args = create_args(kops_binary, _ansible_check_mode=True, _ansible_diff=True)
     failed, result = run_module(kops_cluster, args, fake, monkeypatch)
@@ -137,7 +151,7 @@ def test_create_check_mode_uses_dry_run(kops_binary, monkeypatch, version):
 def test_create_check_mode_applies_class_to_preview(kops_binary, monkeypatch):
     version = '1.36.2'
     fake = FakeKops(kops_binary, version)
-    fake.add(GET, response(version, '143'))
+    fake.add(GET_ALL, NO_CLUSTER)
     fake.add(create_argv(version) + ('--api-loadbalancer-type=public', '--dry-run', '-o', 'yaml'), response(version, '40'))
     args = create_args(kops_binary, api_loadbalancer_class='classic', _ansible_check_mode=True)
     failed, result = run_module(kops_cluster, args, fake, monkeypatch)
@@ -150,7 +164,7 @@ def test_create_check_mode_applies_class_to_preview(kops_binary, monkeypatch):
 def test_create_passes_every_creation_flag(kops_binary, monkeypatch, tmp_path):
     version = '1.30.1'
     fake = FakeKops(kops_binary, version)
-    fake.add(GET, response(version, '143'))
+    fake.add(GET_ALL, NO_CLUSTER)
     args = create_args(kops_binary, control_plane_zones=['us-west-2a'], control_plane_count=1,
                        kubernetes_version='1.30.14', networking='calico', topology='private', dns='none',
                        api_loadbalancer_type='internal', image='ami-123', vpc='vpc-1', subnets=['subnet-a'],
@@ -186,7 +200,7 @@ def test_create_passes_every_creation_flag(kops_binary, monkeypatch, tmp_path):
 
 def test_create_needs_zones(kops_binary, monkeypatch):
     fake = FakeKops(kops_binary, '1.36.2')
-    fake.add(GET, response('1.36.2', '143'))
+    fake.add(GET_ALL, NO_CLUSTER)
     failed, result = run_module(kops_cluster, base_args(kops_binary), fake, monkeypatch)
     assert failed and 'zones is required' in result['msg']
     assert mutating(fake) == []
@@ -195,6 +209,7 @@ def test_create_needs_zones(kops_binary, monkeypatch):
 @pytest.mark.parametrize('version', VERSIONS)
 def test_create_failure_is_reported(kops_binary, monkeypatch, version):
     fake = FakeKops(kops_binary, version)
+    fake.add(GET_ALL, NO_CLUSTER)
     fake.add(GET, response(version, '143'))
     fake.add(create_argv(version), response(version, '46'))
     failed, result = run_module(kops_cluster, create_args(kops_binary), fake, monkeypatch)
@@ -207,7 +222,7 @@ def test_create_failure_is_reported(kops_binary, monkeypatch, version):
 @pytest.mark.parametrize('version', VERSIONS)
 def test_missing_bucket_is_an_error(kops_binary, monkeypatch, version):
     fake = FakeKops(kops_binary, version)
-    fake.add(GET, response(version, '53'))
+    fake.add(GET_ALL, response(version, '53'))
     failed, result = run_module(kops_cluster, create_args(kops_binary), fake, monkeypatch)
     assert failed and result['error_kind'] == 'state_store'
     assert mutating(fake) == []
@@ -218,35 +233,33 @@ def test_missing_bucket_is_an_error(kops_binary, monkeypatch, version):
 @pytest.mark.parametrize('version', VERSIONS)
 def test_existing_cluster_unchanged(kops_binary, monkeypatch, version):
     fake = FakeKops(kops_binary, version)
-    fake.add(GET, response(version, '65'))
-    fake.add(GET_IGS, response(version, '67'))
+    fake.add(GET_ALL, response(version, '185'))
     fake.add(UPDATE_DRY, NO_CHANGES)
     failed, result = run_module(kops_cluster, create_args(kops_binary), fake, monkeypatch)
     assert not failed, result.get('msg')
     assert result['changed'] is False
     assert result['changes'] == [] and result['differences'] == []
-    assert fake.args() == [('version', '--short'), GET, GET_IGS, UPDATE_DRY]
+    # One kops process reads the cluster and its groups: a re-run is the version probe, get all and the dry run.
+    assert fake.args() == [('version', '--short'), GET_ALL, UPDATE_DRY]
 
 
 @pytest.mark.parametrize('version', VERSIONS)
 def test_pending_cloud_changes_are_applied(kops_binary, monkeypatch, version):
     # A cluster created without --yes: the spec matches but the cloud is behind.
     fake = FakeKops(kops_binary, version)
-    fake.add(GET, response(version, '65'))
-    fake.add(GET_IGS, response(version, '67'))
+    fake.add(GET_ALL, response(version, '185'))
     fake.add(UPDATE_DRY, response(version, '80'))
     fake.add(UPDATE_YES, response(version, '81'))
     failed, result = run_module(kops_cluster, create_args(kops_binary), fake, monkeypatch)
     assert not failed
     assert result['changed'] is True
-    assert fake.args()[-3:] == [UPDATE_YES, GET, GET_IGS]
+    assert fake.args()[-2:] == [UPDATE_YES, GET_ALL]
 
 
 @pytest.mark.parametrize('version', VERSIONS)
 def test_node_count_scales_node_groups(kops_binary, monkeypatch, version):
     fake = FakeKops(kops_binary, version)
-    fake.add(GET, response(version, '65'))
-    fake.add(GET_IGS, response(version, '67'))
+    fake.add(GET_ALL, response(version, '185'))
     fake.add(('replace', '-f', '-'), response(version, '124'))
     fake.add(UPDATE_DRY, response(version, '131'))
     fake.add(UPDATE_YES, response(version, '132'))
@@ -264,8 +277,7 @@ def test_node_count_scales_node_groups(kops_binary, monkeypatch, version):
 @pytest.mark.parametrize('version', VERSIONS)
 def test_node_count_check_mode_writes_nothing(kops_binary, monkeypatch, version):
     fake = FakeKops(kops_binary, version)
-    fake.add(GET, response(version, '65'))
-    fake.add(GET_IGS, response(version, '67'))
+    fake.add(GET_ALL, response(version, '185'))
     fake.add(UPDATE_DRY, NO_CHANGES)
     args = create_args(kops_binary, node_count=4, _ansible_check_mode=True, _ansible_diff=True)
     failed, result = run_module(kops_cluster, args, fake, monkeypatch)
@@ -290,8 +302,7 @@ def test_node_count_check_mode_writes_nothing(kops_binary, monkeypatch, version)
 def test_create_only_settings_fail_on_existing_cluster(kops_binary, monkeypatch, extra, field):
     version = '1.36.2'
     fake = FakeKops(kops_binary, version)
-    fake.add(GET, response(version, '65'))
-    fake.add(GET_IGS, response(version, '67'))
+    fake.add(GET_ALL, response(version, '185'))
     failed, result = run_module(kops_cluster, create_args(kops_binary, **extra), fake, monkeypatch)
     assert failed
     assert result['msg'].startswith('%s cannot be changed on an existing cluster' % field)
@@ -301,8 +312,7 @@ def test_create_only_settings_fail_on_existing_cluster(kops_binary, monkeypatch,
 def test_mutable_cluster_settings_are_replaced(kops_binary, monkeypatch):
     version = '1.30.1'
     fake = FakeKops(kops_binary, version)
-    fake.add(GET, response(version, '65'))
-    fake.add(GET_IGS, response(version, '67'))
+    fake.add(GET_ALL, response(version, '185'))
     fake.add(('replace', '-f', '-'), (0, '', ''))
     fake.add(UPDATE_DRY, response(version, '80'))
     fake.add(UPDATE_YES, response(version, '81'))
@@ -321,8 +331,7 @@ def test_mutable_cluster_settings_are_replaced(kops_binary, monkeypatch):
 @pytest.mark.parametrize('version', VERSIONS)
 def test_apply_false_only_writes_the_spec(kops_binary, monkeypatch, version):
     fake = FakeKops(kops_binary, version)
-    fake.add(GET, response(version, '65'))
-    fake.add(GET_IGS, response(version, '67'))
+    fake.add(GET_ALL, response(version, '185'))
     fake.add(('replace', '-f', '-'), (0, '', ''))
     failed, result = run_module(kops_cluster, base_args(kops_binary, node_size='t3.large', apply=False), fake, monkeypatch)
     assert not failed
@@ -340,8 +349,7 @@ NEEDS_UPDATE = (0, 'NAME\t\t\tSTATUS\t\tNEEDUPDATE\tREADY\tMIN\tTARGET\tMAX\n'
 @pytest.mark.parametrize('version', VERSIONS)
 def test_rolling_update_auto_not_needed(kops_binary, monkeypatch, version):
     fake = FakeKops(kops_binary, version)
-    fake.add(GET, response(version, '65'))
-    fake.add(GET_IGS, response(version, '67'))
+    fake.add(GET_ALL, response(version, '185'))
     fake.add(UPDATE_DRY, NO_CHANGES)
     fake.add(ROLL + ('--cloudonly',), response(version, '111'))
     args = base_args(kops_binary, rolling_update='auto', rolling_update_cloudonly=True)
@@ -356,8 +364,7 @@ def test_rolling_update_auto_not_needed(kops_binary, monkeypatch, version):
 def test_rolling_update_auto_needed(kops_binary, monkeypatch, check_mode):
     version = '1.36.2'
     fake = FakeKops(kops_binary, version)
-    fake.add(GET, response(version, '65'))
-    fake.add(GET_IGS, response(version, '67'))
+    fake.add(GET_ALL, response(version, '185'))
     fake.add(UPDATE_DRY, NO_CHANGES)
     fake.add(ROLL + ('--instance-group', 'nodes-us-west-2a'), NEEDS_UPDATE)
     fake.add(ROLL + ('--instance-group', 'nodes-us-west-2a', '--yes'), (0, '', ''))
@@ -373,8 +380,7 @@ def test_rolling_update_auto_needed(kops_binary, monkeypatch, check_mode):
 def test_rolling_update_without_api_fails_clearly(kops_binary, monkeypatch):
     version = '1.36.2'
     fake = FakeKops(kops_binary, version)
-    fake.add(GET, response(version, '65'))
-    fake.add(GET_IGS, response(version, '67'))
+    fake.add(GET_ALL, response(version, '185'))
     fake.add(UPDATE_DRY, NO_CHANGES)
     fake.add(ROLL, response(version, '110'))
     failed, result = run_module(kops_cluster, base_args(kops_binary, rolling_update='auto'), fake, monkeypatch)
@@ -385,8 +391,7 @@ def test_rolling_update_without_api_fails_clearly(kops_binary, monkeypatch):
 def test_rolling_update_always_forces(kops_binary, monkeypatch):
     version = '1.30.1'
     fake = FakeKops(kops_binary, version)
-    fake.add(GET, response(version, '65'))
-    fake.add(GET_IGS, response(version, '67'))
+    fake.add(GET_ALL, response(version, '185'))
     fake.add(UPDATE_DRY, NO_CHANGES)
     fake.add(ROLL + ('--instance-group-roles', 'node'), response(version, '175'))
     fake.add(ROLL + ('--instance-group-roles', 'node', '--yes', '--force'), (0, '', ''))
@@ -401,8 +406,8 @@ def test_rolling_update_always_forces(kops_binary, monkeypatch):
 @pytest.mark.parametrize('version', VERSIONS)
 def test_absent_deletes_existing(kops_binary, monkeypatch, version):
     fake = FakeKops(kops_binary, version)
-    fake.add(GET, response(version, '65'), response(version, '143'))
-    fake.add(GET_IGS, response(version, '67'))
+    fake.add(GET_ALL, response(version, '185'))
+    fake.add(GET, response(version, '143'))
     fake.add(('delete', 'cluster', '--name', CLUSTER, '--yes', '--wait=15m'), response(version, '141'))
     args = base_args(kops_binary, state='absent', delete_timeout='15m', _ansible_diff=True)
     failed, result = run_module(kops_cluster, args, fake, monkeypatch)
@@ -415,8 +420,8 @@ def test_absent_deletes_existing(kops_binary, monkeypatch, version):
 def test_delete_that_leaves_the_cluster_fails(kops_binary, monkeypatch):
     version = '1.30.1'
     fake = FakeKops(kops_binary, version)
+    fake.add(GET_ALL, response(version, '185'))
     fake.add(GET, response(version, '65'))
-    fake.add(GET_IGS, response(version, '67'))
     fake.add(('delete', 'cluster', '--name', CLUSTER, '--yes', '--wait=10m'), (0, '', ''))
     failed, result = run_module(kops_cluster, base_args(kops_binary, state='absent'), fake, monkeypatch)
     assert failed and 'still in the state store' in result['msg']
@@ -425,8 +430,7 @@ def test_delete_that_leaves_the_cluster_fails(kops_binary, monkeypatch):
 @pytest.mark.parametrize('version', VERSIONS)
 def test_absent_check_mode(kops_binary, monkeypatch, version):
     fake = FakeKops(kops_binary, version)
-    fake.add(GET, response(version, '65'))
-    fake.add(GET_IGS, response(version, '67'))
+    fake.add(GET_ALL, response(version, '185'))
     failed, result = run_module(kops_cluster, base_args(kops_binary, state='absent', _ansible_check_mode=True),
                                 fake, monkeypatch)
     assert not failed and result['changed'] is True
@@ -436,17 +440,16 @@ def test_absent_check_mode(kops_binary, monkeypatch, version):
 @pytest.mark.parametrize('version', VERSIONS)
 def test_absent_when_missing_is_a_no_op(kops_binary, monkeypatch, version):
     fake = FakeKops(kops_binary, version)
-    fake.add(GET, response(version, '143'))
+    fake.add(GET_ALL, NO_CLUSTER)
     failed, result = run_module(kops_cluster, base_args(kops_binary, state='absent'), fake, monkeypatch)
     assert not failed and result['changed'] is False
-    assert fake.args() == [('version', '--short'), GET]
+    assert fake.args() == [('version', '--short'), GET_ALL]
 
 
 def test_delete_failure_keeps_details(kops_binary, monkeypatch):
     version = '1.36.2'
     fake = FakeKops(kops_binary, version)
-    fake.add(GET, response(version, '65'))
-    fake.add(GET_IGS, response(version, '67'))
+    fake.add(GET_ALL, response(version, '185'))
     fake.add(('delete', 'cluster', '--name', CLUSTER, '--yes', '--wait=10m'),
              (1, '', 'Error: wait time exceeded during resources deletion\n'))
     failed, result = run_module(kops_cluster, base_args(kops_binary, state='absent'), fake, monkeypatch)
@@ -464,8 +467,7 @@ def test_version_too_old_fails_before_reading(kops_binary, monkeypatch):
 def test_result_is_json_serialisable(kops_binary, monkeypatch):
     version = '1.36.2'
     fake = FakeKops(kops_binary, version)
-    fake.add(GET, response(version, '65'))
-    fake.add(GET_IGS, response(version, '67'))
+    fake.add(GET_ALL, response(version, '185'))
     fake.add(UPDATE_DRY, NO_CHANGES)
     failed, result = run_module(kops_cluster, base_args(kops_binary), fake, monkeypatch)
     assert not failed
@@ -501,7 +503,6 @@ def test_one_public_key_line_with_comments_is_accepted(tmp_path):
 
 # -- interrupted creates ---------------------------------------------------------------------------
 
-NO_IGS = (1, '', 'Error: no InstanceGroup objects found\n')
 NEVER_APPLIED = (0, 'Client version: 1.36.2 (git-v1.36.2)\nLast applied server version: could get cluster version\n', '')
 DELETE_PREVIEW = ('delete', 'cluster', '--name', CLUSTER)
 
@@ -509,8 +510,9 @@ DELETE_PREVIEW = ('delete', 'cluster', '--name', CLUSTER)
 @pytest.mark.parametrize('version', VERSIONS)
 def test_config_without_instance_groups_is_recreated(kops_binary, monkeypatch, version):
     fake = FakeKops(kops_binary, version)
+    fake.add(GET_ALL, only_cluster(version), response(version, '185'))
     fake.add(GET, response(version, '65'))
-    fake.add(GET_IGS, NO_IGS, response(version, '67'))
+    fake.add(GET_IGS, response(version, '67'))
     fake.add(('version', '--server', '--name', CLUSTER), NEVER_APPLIED)
     fake.add(DELETE_PREVIEW, (0, 'No cloud resources to delete\n\nMust specify --yes to unregister the cluster\n', ''))
     fake.add(DELETE_PREVIEW + ('--yes',), (0, '\nDeleted cluster: "%s"\n' % CLUSTER, ''))
@@ -529,8 +531,7 @@ def test_config_without_instance_groups_is_recreated(kops_binary, monkeypatch, v
 def test_incomplete_cluster_in_check_mode_writes_nothing(kops_binary, monkeypatch):
     version = '1.30.1'
     fake = FakeKops(kops_binary, version)
-    fake.add(GET, response(version, '65'))
-    fake.add(GET_IGS, NO_IGS)
+    fake.add(GET_ALL, only_cluster(version))
     fake.add(('version', '--server', '--name', CLUSTER), NEVER_APPLIED)
     fake.add(DELETE_PREVIEW, (0, 'No cloud resources to delete\n\nMust specify --yes to unregister the cluster\n', ''))
     failed, result = run_module(kops_cluster, create_args(kops_binary, _ansible_check_mode=True), fake, monkeypatch)
@@ -546,8 +547,7 @@ def test_incomplete_cluster_in_check_mode_writes_nothing(kops_binary, monkeypatc
 def test_incomplete_cluster_that_cannot_be_recreated_names_the_fix(kops_binary, monkeypatch, server, preview, message):
     version = '1.36.2'
     fake = FakeKops(kops_binary, version)
-    fake.add(GET, response(version, '65'))
-    fake.add(GET_IGS, NO_IGS)
+    fake.add(GET_ALL, only_cluster(version))
     fake.add(('version', '--server', '--name', CLUSTER), server)
     if preview:
         fake.add(DELETE_PREVIEW, preview)
@@ -563,8 +563,7 @@ def test_missing_ssh_key_is_stored_before_the_first_apply(kops_binary, monkeypat
     key.write_text(PUBLIC_KEY + '\n')
     store_key = ('create', 'sshpublickey', '--name', CLUSTER, '-i', str(key))
     fake = FakeKops(kops_binary, version)
-    fake.add(GET, response(version, '65'))
-    fake.add(GET_IGS, response(version, '67'))
+    fake.add(GET_ALL, response(version, '185'))
     fake.add(UPDATE_DRY, response(version, '80'))
     fake.add(('get', 'sshpublickeys', '--name', CLUSTER, '-o', 'json'), (0, 'null', ''))
     fake.add(store_key, (0, '', ''))
@@ -578,8 +577,7 @@ def test_missing_ssh_key_is_stored_before_the_first_apply(kops_binary, monkeypat
 def test_stored_ssh_key_is_kept_and_nothing_is_added(kops_binary, monkeypatch):
     version = '1.30.1'
     fake = FakeKops(kops_binary, version)
-    fake.add(GET, response(version, '65'))
-    fake.add(GET_IGS, response(version, '67'))
+    fake.add(GET_ALL, response(version, '185'))
     fake.add(UPDATE_DRY, response(version, '80'))
     fake.add(('get', 'sshpublickeys', '--name', CLUSTER, '-o', 'json'),
              (0, '[{"id":"9e:39","publicKey":"%s"}]' % PUBLIC_KEY, ''))
@@ -593,7 +591,8 @@ def test_stored_ssh_key_is_kept_and_nothing_is_added(kops_binary, monkeypatch):
 @pytest.mark.parametrize('version', VERSIONS)
 def test_lock_is_taken_before_the_first_write_and_released(kops_binary, monkeypatch, fake_state_store_s3, version):
     fake = FakeKops(kops_binary, version)
-    fake.add(GET, response(version, '143'), response(version, '65'))
+    fake.add(GET_ALL, NO_CLUSTER, response(version, '185'))
+    fake.add(GET, response(version, '65'))
     fake.add(create_argv(version), response(version, '57'))
     fake.add(GET_IGS, response(version, '67'))
     fake.add(UPDATE_DRY, response(version, '80'))
@@ -612,8 +611,7 @@ def test_held_lock_fails_before_any_write(kops_binary, monkeypatch, fake_state_s
     other.acquire()
     version = '1.36.2'
     fake = FakeKops(kops_binary, version)
-    fake.add(GET, response(version, '65'))
-    fake.add(GET_IGS, response(version, '67'))
+    fake.add(GET_ALL, response(version, '185'))
     failed, result = run_module(kops_cluster, base_args(kops_binary, state='absent'), fake, monkeypatch)
     assert failed and 'cluster is being changed by' in result['msg'] and 'kops_cluster state=absent' in result['msg']
     assert mutating(fake) == []
@@ -622,8 +620,7 @@ def test_held_lock_fails_before_any_write(kops_binary, monkeypatch, fake_state_s
 def test_no_op_run_writes_no_lock(kops_binary, monkeypatch, fake_state_store_s3):
     version = '1.30.1'
     fake = FakeKops(kops_binary, version)
-    fake.add(GET, response(version, '65'))
-    fake.add(GET_IGS, response(version, '67'))
+    fake.add(GET_ALL, response(version, '185'))
     fake.add(UPDATE_DRY, NO_CHANGES)
     failed, result = run_module(kops_cluster, base_args(kops_binary), fake, monkeypatch)
     assert not failed and not result['changed']
@@ -633,8 +630,7 @@ def test_no_op_run_writes_no_lock(kops_binary, monkeypatch, fake_state_store_s3)
 def test_admin_ttl_is_deprecated_and_never_reaches_kops(kops_binary, monkeypatch):
     version = '1.36.2'
     fake = FakeKops(kops_binary, version)
-    fake.add(GET, response(version, '65'))
-    fake.add(GET_IGS, response(version, '67'))
+    fake.add(GET_ALL, response(version, '185'))
     fake.add(UPDATE_DRY, response(version, '80'))
     fake.add(UPDATE_YES, response(version, '81'))
     failed, result = run_module(kops_cluster, base_args(kops_binary, admin_ttl='87600h'), fake, monkeypatch)
