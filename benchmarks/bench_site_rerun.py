@@ -98,6 +98,7 @@ def main() -> None:
 
     import ansible  # the same ansible-core the runs use
 
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="site-rerun-bench-") as work:
         env = environment(os.path.join(work, "argv.log"))
         naive_play = os.path.join(work, "naive.yml")
@@ -130,6 +131,7 @@ def main() -> None:
                 if index == 0:
                     print(f"{kind}: {len(calls)} kops processes: {describe(calls)}")
 
+    load_after = os.getloadavg()[0]
     site = statistics.median(times["site"])
     naive = statistics.median(times["naive"])
     ratios = [s / n for s, n in zip(times["site"], times["naive"])]
@@ -139,7 +141,8 @@ def main() -> None:
     print(f"site.yml re-run / naive playbook = {site / naive:.2f}x (target <= 1.0), kops processes "
           f"{max(counts['site'])} vs {max(counts['naive'])} (target <= 5); median of {args.repeat} paired runs, "
           f"nothing to change, kops {args.kops} test-bed stand-in, playbooks/vars/fleetman.yml (1 control plane, "
-          f"3 nodes); ansible-core {ansible.__version__}, Python {platform.python_version()}, {os.cpu_count()} CPUs")
+          f"3 nodes); ansible-core {ansible.__version__}, Python {platform.python_version()}, {os.cpu_count()} CPUs, "
+          f"1-min load average {load_before:.2f} before, {load_after:.2f} after")
 
 
 if __name__ == "__main__":
