@@ -59,4 +59,10 @@ options:
         O(rolling_update_cloudonly=true) included, and fails without one; kops 1.36 makes its own credential.
       - The module only reads it; it never writes a kubeconfig.
     type: path
+  allow_kops_downgrade:
+    description:
+      - Let this kops apply a cluster that a newer kops release applied last (C(--allow-kops-downgrade) on
+        C(kops update cluster)). Without it kops refuses, because an older kops may not know what the newer one wrote.
+    type: bool
+    default: false
 '''

@@ -35,6 +35,7 @@ def apply_argument_spec():
         rolling_update_instance_group_roles=dict(
             type='list', elements='str', choices=['control-plane', 'apiserver', 'node', 'bastion']),
         kubeconfig=dict(type='path'),
+        allow_kops_downgrade=dict(type='bool', default=False),
     )
 
 
@@ -63,7 +64,8 @@ def apply_cluster(runner, name, params, check_mode, spec_changed=False, new_clus
     if not params.get('apply', True):
         return False, changes, report
 
-    dry = runner.run(['update', 'cluster', '--name', name])
+    downgrade = ['--allow-kops-downgrade'] if params.get('allow_kops_downgrade') else []
+    dry = runner.run(['update', 'cluster', '--name', name] + downgrade)
     if dry.rc != 0:
         runner.fail('kops update cluster (dry run) failed for %s.' % name, dry)
     pending = update_has_changes(dry.stdout)
@@ -78,7 +80,7 @@ def apply_cluster(runner, name, params, check_mode, spec_changed=False, new_clus
         else:
             # Only kops_kubecfg writes kubeconfigs (under a lock, without losing contexts); --admin
             # would imply --create-kube-config and write ~/.kube/config behind the user's back.
-            result = runner.run(['update', 'cluster', '--name', name, '--yes', '--create-kube-config=false'])
+            result = runner.run(['update', 'cluster', '--name', name, '--yes', '--create-kube-config=false'] + downgrade)
             if result.rc != 0:
                 runner.fail('kops update cluster --yes failed for %s.' % name, result)
             report['updated'] = True

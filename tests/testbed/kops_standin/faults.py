@@ -10,7 +10,7 @@ import signal
 import sys
 
 POINTS = ("create-after-config", "create-after-instancegroups", "update-after-first-task",
-          "reconcile-before-validate")
+          "reconcile-before-validate", "rolling-update-after-first-node")
 
 
 def checkpoint(point):

@@ -21,7 +21,7 @@ import time
 
 import yaml
 
-from kops_standin import cloud, context, model, output, pki, statestore
+from kops_standin import cloud, context, faults, model, output, pki, statestore
 from kops_standin import version as vermod
 from kops_standin.errors import KopsError, info, klog, warn
 from kops_standin.flags import load_help, usage_of
@@ -267,6 +267,8 @@ class Roller:
                     none_ready = False
         for inst in update:
             self.drain_terminate(ig, group, inst, interval)
+            if role == "Node":
+                faults.checkpoint("rolling-update-after-first-node")
             self.maybe_validate(" after terminating instance", self.validate_count)
 
 

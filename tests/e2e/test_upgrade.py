@@ -1,0 +1,167 @@
+# Copyright (c) 2026 cloudops.kops contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""playbooks/upgrade.yml on a cluster built one minor below the newest its kops supports, for both kops versions.
+
+kops 1.30.1 has no `reconcile`, so the role applies with `update --yes` and rolls the control plane, then the
+nodes; kops 1.36.2 reconciles. Either way the stand-in's replacement log (KOPS_STANDIN_ROLL_LOG) must show every
+instance replaced, the control plane before any node. The steps of one version share one cluster and run in file
+order: a two-minor jump refused, --check, a kill in the middle of the node roll, the rerun that finishes it, and a
+run that changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pytest
+
+from e2e_helpers import run_playbook, unique
+
+# (kops, Kubernetes built at, next minor, two minors up)
+VERSIONS = {
+    "1.30.1": ("1.29.15", "1.30.14", "1.31.0"),
+    "1.36.2": ("1.35.7", "1.36.3", "1.37.0"),
+}
+# The stand-in's waits, scaled down; new instances are Ready nodes after one second.
+FAST = {"KOPS_STANDIN_TIME_SCALE": "0.02", "KOPS_STANDIN_BOOT_SECONDS": "1"}
+
+
+@pytest.fixture(scope="module", params=sorted(VERSIONS))
+def cluster(request, testbed_vars, aws, tmp_path_factory):
+    kops = request.param
+    built_at, next_minor, too_far = VERSIONS[kops]
+    work = tmp_path_factory.mktemp("upgrade-" + kops)
+    roll_log = work / "replacements.jsonl"
+    extra = {
+        "kops_cluster_name": unique("up") + ".k8s.local",
+        "kops_state_store_bucket": unique("up-state"),
+        "kops_kops_version": kops,
+        "kops_tools_install_dir": str(work / "tools"),
+        "ssh_keypair_path": str(work / "ssh" / "id_ed25519"),
+        "cluster_kubeconfig": str(work / "kubeconfig"),
+        "cluster_zones": ["us-west-2a", "us-west-2b"],
+        "cluster_node_count": 2,
+        "cluster_kubernetes_version": built_at,
+        "cluster_validate_timeout": "5m",
+        "cluster_validate_poll_interval": "1s",
+        "upgrade_validate_poll_interval": "1s",
+        "upgrade_validate_timeout": "5m",
+        "upgrade_validate_count": 1,
+        "upgrade_control_plane_interval": "1s",
+        "upgrade_node_interval": "1s",
+        "upgrade_post_drain_delay": "0s",
+    }
+    env = dict(FAST, KOPS_STANDIN_ROLL_LOG=str(roll_log))
+    built = run_playbook("playbooks/build.yml", bed_vars_path(), extra, env=env)
+    assert built.rc == 0, built.explain()
+    return {"kops": kops, "extra": extra, "env": env, "roll_log": roll_log, "built_at": built_at,
+            "next_minor": next_minor, "too_far": too_far, "aws": aws}
+
+
+def bed_vars_path() -> str:
+    return os.environ["TESTBED_EXTRA_VARS"]
+
+
+def upgrade(cluster, *args, extra=None, env=None):
+    return run_playbook("playbooks/upgrade.yml", bed_vars_path(), dict(cluster["extra"], **(extra or {})), *args,
+                        env=dict(cluster["env"], **(env or {})))
+
+
+def instances(cluster):
+    """{instance id: launch-template version} of the cluster's running instances."""
+    ec2 = cluster["aws"]("ec2")
+    found = {}
+    for reservation in ec2.describe_instances(Filters=[{"Name": "tag:KubernetesCluster",
+                                                        "Values": [cluster["extra"]["kops_cluster_name"]]}])["Reservations"]:
+        for inst in reservation["Instances"]:
+            if inst["State"]["Name"] in ("pending", "running"):
+                tags = {t["Key"]: t["Value"] for t in inst.get("Tags", [])}
+                found[inst["InstanceId"]] = tags.get("aws:ec2launchtemplate:version", "")
+    return found
+
+
+def replacements(cluster):
+    """The instances the stand-in terminated, in order (a surge also logs a detach before the terminate)."""
+    if not cluster["roll_log"].exists():
+        return []
+    events = [json.loads(line) for line in cluster["roll_log"].read_text().splitlines() if line.strip()]
+    return [e for e in events if e["action"] == "terminate"]
+
+
+def spec_version(cluster):
+    s3 = cluster["aws"]("s3")
+    body = s3.get_object(Bucket=cluster["extra"]["kops_state_store_bucket"],
+                         Key=cluster["extra"]["kops_cluster_name"] + "/config")["Body"].read().decode()
+    return next(line.split(":", 1)[1].strip() for line in body.splitlines() if line.strip().startswith("kubernetesVersion:"))
+
+
+def test_a_two_minor_jump_is_refused_with_the_steps(cluster):
+    before = instances(cluster)
+    run = upgrade(cluster, extra={"upgrade_kubernetes_version": cluster["too_far"]})
+    assert run.rc != 0, run.explain()
+    assert "upgrade one minor version at a time" in run.stdout, run.explain()
+    assert "through %s, %s" % (cluster["next_minor"].rsplit(".", 1)[0], cluster["too_far"]) in run.stdout, run.explain()
+    assert spec_version(cluster) == cluster["built_at"]
+    assert instances(cluster) == before
+
+
+def test_check_mode_prints_the_plan_and_changes_nothing(cluster):
+    before = instances(cluster)
+    run = upgrade(cluster, "--check", "--diff", extra={"upgrade_kubernetes_version": cluster["next_minor"]})
+    assert run.rc == 0, run.explain()
+    assert "Plan for %s: Kubernetes %s -> %s" % (cluster["extra"]["kops_cluster_name"], cluster["built_at"],
+                                                 cluster["next_minor"]) in run.stdout, run.explain()
+    assert "spec: Cluster KubernetesVersion %s -> %s" % (cluster["built_at"], cluster["next_minor"]) in run.stdout
+    # Every instance is in the plan, the control-plane group first.
+    planned = [line for line in run.stdout.splitlines() if "would roll" in line]
+    assert planned and "control-plane" in planned[0], run.explain()
+    for instance_id in before:
+        assert instance_id in run.stdout, (instance_id, run.explain())
+    assert spec_version(cluster) == cluster["built_at"]
+    assert instances(cluster) == before
+    assert replacements(cluster) == []
+
+
+def test_a_kill_in_the_node_roll_is_finished_by_a_rerun(cluster):
+    before = instances(cluster)
+    killed = upgrade(cluster, extra={"upgrade_kubernetes_version": cluster["next_minor"]},
+                     env={"KOPS_STANDIN_KILL_AT": "rolling-update-after-first-node"})
+    assert killed.rc != 0, killed.explain()
+    events = replacements(cluster)
+    roles = [e["role"] for e in events]
+    assert roles and roles[0] == "ControlPlane" and roles[-1] == "Node", events
+    first_node = next(e["instance"] for e in events if e["role"] == "Node")
+    replaced_once = {e["instance"] for e in events}
+    survivors = set(instances(cluster))
+    assert first_node not in survivors
+
+    rerun = upgrade(cluster, extra={"upgrade_kubernetes_version": cluster["next_minor"]})
+    assert rerun.rc == 0, rerun.explain()
+    assert rerun.changed() > 0
+    events = replacements(cluster)
+    # Every original instance was replaced exactly once; none that was already new was touched.
+    replaced = [e["instance"] for e in events]
+    assert sorted(replaced) == sorted(before), (events, before)
+    assert len(replaced) == len(set(replaced))
+    assert not (set(replaced) - replaced_once) & (survivors - set(before))
+    # The control plane before any node.
+    roles = [e["role"] for e in events]
+    assert roles.index("Node") > max(i for i, r in enumerate(roles) if r == "ControlPlane"), roles
+    assert spec_version(cluster) == cluster["next_minor"]
+    after = instances(cluster)
+    assert not set(after) & set(before)
+    assert "Upgrade of %s: Kubernetes %s -> %s" % (cluster["extra"]["kops_cluster_name"], cluster["next_minor"],
+                                                   cluster["next_minor"]) in rerun.stdout, rerun.explain()
+    assert "rolled " in rerun.stdout, rerun.explain()
+
+
+def test_a_second_run_changes_nothing(cluster):
+    before = instances(cluster)
+    events = len(replacements(cluster))
+    run = upgrade(cluster, extra={"upgrade_kubernetes_version": cluster["next_minor"]})
+    assert run.rc == 0, run.explain()
+    assert run.changed() == 0, run.explain()
+    assert "Nothing to upgrade." in run.stdout
+    assert instances(cluster) == before
+    assert len(replacements(cluster)) == events
