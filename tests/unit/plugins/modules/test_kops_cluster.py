@@ -41,6 +41,8 @@ def only_cluster(version):
     the array with the Cluster only, exit code 0, and "No instance groups found" on stderr."""
     cluster = json.loads(response(version, '185')[1])[0]
     return (0, json.dumps([cluster]), 'No instance groups found\n')
+
+
 PUBLIC_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFHIE4glpVzmKdW5ASo3lffdMfFZ7dg4PQBgLvDaN5+P test@example'
 PRIVATE_KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ==\n-----END OPENSSH PRIVATE KEY-----\n'
 
