@@ -43,7 +43,9 @@ def recording(version, number):
     with open(os.path.join(folder, names[0])) as handle:
         text = handle.read()
     header, rest = text.split('=== STDOUT ===\n', 1)
-    stdout, stderr = rest.split('\n=== STDERR ===\n', 1)
+    # An empty stdout leaves no newline before the STDERR marker.
+    stdout, stderr = ('\n' + rest).split('\n=== STDERR ===\n', 1)
+    stdout = stdout[1:]
     stderr = stderr.split('\n=== FILE ', 1)[0]
     command = re.search(r'^command: (.*)$', header, re.M).group(1)
     rc = int(re.search(r'^exit_code: (\d+)$', header, re.M).group(1))
