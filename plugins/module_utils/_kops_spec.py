@@ -16,6 +16,8 @@ from __future__ import annotations
 import copy
 import re
 
+from ansible_collections.cloudops.kops.plugins.module_utils import _kops_versions
+
 # v1alpha2 (what `kops get -o json` prints and `kops replace` reads) still says Master.
 ROLE_TO_KOPS = {'node': 'Node', 'control-plane': 'Master', 'bastion': 'Bastion', 'apiserver': 'APIServer'}
 CONTROL_PLANE_ROLES = ('Master', 'ControlPlane')
@@ -281,8 +283,17 @@ def compare_cluster(cluster, igs, params, changes=None):
 
     if params.get('kubernetes_version'):
         wanted = version_text(params['kubernetes_version'])
-        if version_text(spec.get('kubernetesVersion')) != wanted:
-            changes.set(cluster, ('spec', 'kubernetesVersion'), wanted)
+        stored = version_text(spec.get('kubernetesVersion'))
+        if stored != wanted:
+            # Kubernetes moves one minor at a time and never back: anything else is refused before any write.
+            error = _kops_versions.step_error(_kops_versions.parse(stored), _kops_versions.parse(wanted)) \
+                if _kops_versions.parse(stored) and _kops_versions.parse(wanted) else None
+            if error:
+                changes.conflicts.append('Cluster %s: kubernetes_version: %s. Upgrades go through the cloudops.kops.upgrade '
+                                         'role (playbooks/upgrade.yml); after one, set kubernetes_version to the version '
+                                         'the cluster runs.' % ((cluster.get('metadata') or {}).get('name'), error))
+            else:
+                changes.set(cluster, ('spec', 'kubernetesVersion'), wanted)
     if (params.get('api_loadbalancer_type') or params.get('api_loadbalancer_class')) and \
             not (spec.get('api') or {}).get('loadBalancer'):
         changes.conflicts.append('Cluster %s reaches its API through DNS, not a load balancer; kops cannot switch '

@@ -96,6 +96,10 @@ options:
     description:
       - Kubernetes version to run, for example V(1.30.14). Defaults to the version of the kops channel.
       - Changing it on an existing cluster is an upgrade; instances pick it up after a rolling update (O(rolling_update)).
+      - On an existing cluster it may move at most one minor version forward (a patch release or the next minor). An
+        older version or a longer jump fails before anything is written; the cloudops.kops.upgrade role walks an
+        upgrade one minor version at a time, control plane first. After an upgrade, set it to the version the cluster
+        runs (or leave it unset).
     type: str
   networking:
     description:

@@ -179,3 +179,22 @@ def test_node_count_without_owned_groups_names_the_way_out():
     changes = spec.compare_cluster(cluster, igs, dict(node_count=3))
     assert 'node_instance_groups' in changes.conflicts[0]
     assert changes.differences == []
+
+
+@pytest.mark.parametrize('wanted, allowed', [
+    ('1.30.15', True),   # a patch release up
+    ('1.31.2', True),    # one minor up
+    ('1.32.0', False),   # two minors up: one at a time
+    ('1.30.2', False),   # back: kops does not downgrade Kubernetes
+    ('1.29.15', False),
+])
+def test_kubernetes_version_moves_one_minor_forward_at_most(wanted, allowed):
+    cluster, igs = stored('1.30.1')
+    assert cluster['spec']['kubernetesVersion'] == '1.30.14'
+    changes = spec.compare_cluster(cluster, igs, dict(kubernetes_version=wanted))
+    if allowed:
+        assert changes.conflicts == []
+        assert changes.objects[0]['spec']['kubernetesVersion'] == wanted
+    else:
+        assert len(changes.conflicts) == 1 and 'cloudops.kops.upgrade' in changes.conflicts[0]
+        assert changes.objects == []
