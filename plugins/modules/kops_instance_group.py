@@ -43,8 +43,11 @@ attributes:
     support: full
     details:
       - Nothing is written; C(changed) comes from the comparison with the stored spec and from the kops dry runs.
+        The instances a scale-down or delete would drain and remove are listed in RV(removed_instances).
   diff_mode:
     support: full
+    details:
+      - The spec before and after; with instances to remove, a second diff lists the group's instances before and after.
   idempotent:
     support: partial
     details:
@@ -68,7 +71,8 @@ options:
     aliases: [instance_group, ig_name]
   state:
     description:
-      - V(present) creates or updates the group, V(absent) deletes it and its instances with C(kops delete instancegroup --yes).
+      - V(present) creates or updates the group, V(absent) deletes it and its instances with C(kops delete instancegroup --yes)
+        (after draining them, see O(drain)).
     type: str
     choices: [present, absent]
     default: present
@@ -119,9 +123,44 @@ options:
       - Instance groups to roll. Defaults to the group this task manages.
     type: list
     elements: str
+  drain:
+    description:
+      - Drain nodes before they go. When the task lowers O(max_size) below the number of instances the group runs,
+        or deletes a group that has instances (O(state=absent)), the surplus instances are drained and removed
+        one by one with C(kops delete instance) before kops changes the group (see Notes for the exact sequence).
+        RV(removed_instances) lists them.
+      - V(false) keeps kops's own behaviour: the new size reaches AWS with C(kops update cluster --yes) and AWS
+        terminates the instances it picks, undrained; C(kops delete instancegroup) terminates all of them, undrained.
+      - Draining goes through the Kubernetes API. kops 1.30 reads the cluster's context from the kubeconfig, so pass
+        the one M(cloudops.kops.kops_kubecfg) exports as O(kubeconfig) (used for C(kops get instances) and
+        C(kops delete instance) too); kops 1.36 makes its own credential.
+      - Needs boto3 on the host that runs the module when there is something to remove.
+    type: bool
+    default: true
+  post_drain_delay:
+    description:
+      - Wait after draining each node, for its pods to settle elsewhere (C(kops delete instance --post-drain-delay),
+        a duration). kops's default (5s) when not set.
+    type: raw
 notes:
   - kops deletes the cloud resources of a deleted group at once, without C(kops update cluster).
-  - kops refuses to delete the only control plane group.
+  - kops refuses to delete the only control plane group; with O(drain=true) the module refuses it before draining anything.
+  - "Safe scale-down: C(kops update cluster --yes) only writes the Auto Scaling Group's MinSize and MaxSize; a MaxSize
+    below the desired capacity makes AWS terminate instances of its choice, undrained. C(kops delete instance) drains,
+    but with C(--surge) (its default) it detaches the instance so that the group launches a replacement, and without it
+    the group replaces the terminated instance. So, with O(drain=true), the module (1) lists the group's instances
+    (C(kops get instances -o json)) and asks kops, without C(--yes), whether each surplus instance can be drained, before
+    writing anything; (2) lowers the group's MinSize if it is above the size the group will have; (3) for each surplus
+    instance, detaches it from the group with the desired capacity decremented and tags it
+    C(kops.k8s.io/detached-from-asg) as kops does, so nothing replaces it and kops still knows it, then runs
+    C(kops delete instance <id> --surge=false --yes), which drains the node and terminates the instance; (4) only then
+    writes the spec and runs C(kops update cluster), whose MaxSize is now no lower than the desired capacity, so AWS
+    terminates nothing by itself. For O(state=absent) step (4) is C(kops delete instancegroup --yes)."
+  - "Which instances go: instances kops lists as C(Detached) from the group (left by an interrupted run) first, then of
+    the attached ones those that need an update (C(NeedsUpdate)), then the newest (latest launch time), then by instance
+    id. An instance that never joined the cluster as a node has nothing to drain and is removed with C(--cloudonly).
+    A run interrupted in the middle leaves the stored spec unchanged, so the next run finishes the scale-down."
+  - With O(apply=false) the surplus instances are still drained and removed; only C(kops update cluster) is skipped.
 seealso:
   - module: cloudops.kops.kops_cluster
   - module: cloudops.kops.kops_cluster_info
@@ -157,11 +196,25 @@ EXAMPLES = r'''
     machine_type: t3.large
     rolling_update: auto
 
-- name: Remove the batch group
+- name: Remove the batch group (its nodes are drained first)
   cloudops.kops.kops_instance_group:
     cluster_name: fleetman.k8s.local
     name: batch-us-west-2a
     state: absent
+
+- name: Scale a node group down to 1, draining the nodes that go
+  cloudops.kops.kops_instance_group:
+    cluster_name: fleetman.k8s.local
+    name: nodes-us-west-2a
+    min_size: 1
+    max_size: 1
+    kubeconfig: "{{ playbook_dir }}/kubeconfig-fleetman"
+    post_drain_delay: 30s
+  register: scale_down
+
+- name: Show which instances went
+  ansible.builtin.debug:
+    msg: "{{ scale_down.removed_instances | map(attribute='id') | list }}"
 '''
 
 RETURN = r'''
@@ -237,6 +290,40 @@ commands:
   type: list
   elements: list
   sample: [["/usr/local/bin/kops", "get", "ig", "nodes-us-west-2a", "--name", "fleetman.k8s.local", "-o", "json", "--state", "s3://fleetman-kops-state"]]
+removed_instances:
+  description:
+    - The instances the task drained and removed (in check mode, would drain and remove), in that order.
+      Empty with O(drain=false), where AWS picks the instances it terminates.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: EC2 instance id.
+      type: str
+      sample: i-0a5ed581b862d3425
+    instance_group:
+      description: The kops instance group.
+      type: str
+      sample: nodes-us-west-2a
+    cloud_group:
+      description: The Auto Scaling Group the instance belonged to.
+      type: str
+      sample: nodes-us-west-2a.fleetman.k8s.local
+    status:
+      description: What kops said about the instance before, V(UpToDate), V(NeedsUpdate) or V(Detached).
+      type: str
+      sample: UpToDate
+    node_name:
+      description: The Kubernetes node name kops found for it; null when the instance never joined the cluster.
+      type: str
+      sample: i-0a5ed581b862d3425
+    drained:
+      description: Whether the node was drained (false for an instance that was no node, removed with C(--cloudonly)).
+      type: bool
+      sample: true
+  sample: [{"id": "i-0a5ed581b862d3425", "instance_group": "nodes-us-west-2a", "cloud_group": "nodes-us-west-2a.fleetman.k8s.local",
+            "status": "UpToDate", "node_name": "i-0a5ed581b862d3425", "drained": true}]
 kops_version:
   description: Version of the kops binary used.
   returned: always
@@ -252,8 +339,24 @@ update_report:
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_apply import apply_argument_spec, apply_cluster
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_drain import (
+    AWS_ERRORS,
+    DETACHED,
+    HAS_BOTO3 as HAS_BOTO3_DRAIN,
+    aws_clients,
+    choose_removals,
+    delete_instance_args,
+    describe_group,
+    detach,
+    group_members,
+    launch_times,
+    lower_min_size,
+    preview_outcome,
+)
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_duration import duration_option
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_instances import parse_instances
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_lock import guard_writes, lock_argument_spec, release_lock
-from ansible_collections.cloudops.kops.plugins.module_utils._kops_output import HAS_YAML, instance_group_summary
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_output import HAS_YAML, ig_role, instance_group_summary
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_runner import KopsRunner, kops_argument_spec
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_spec import (
     ROLE_TO_KOPS,
@@ -306,6 +409,115 @@ def sizes_error(spec):
     return None
 
 
+def kube_environ(params):
+    """kops 1.30 reads the cluster's context from the kubeconfig to reach the Kubernetes API."""
+    return {'KUBECONFIG': params['kubeconfig']} if params.get('kubeconfig') else None
+
+
+def take_lock(runner):
+    """Take the state store lock now (before a write that is not a kops command)."""
+    guard, runner.write_guard = runner.write_guard, None
+    if guard is not None:
+        guard()
+
+
+def plan_removals(module, runner, ig, target):
+    """The instances to drain and remove so that ``target`` remain attached; reads only.
+
+    Returns ``(plan, members, clients)``: the plan in removal order, every member of the group, and the
+    boto3 clients (None when nothing is to be removed).
+    """
+    params = module.params
+    cluster_name, name = params['cluster_name'], params['name']
+    environ = kube_environ(params)
+    listed = runner.run(['get', 'instances', '--name', cluster_name, '-o', 'json'], environ=environ)
+    if listed.rc != 0:
+        runner.fail('Failed to list the instances of cluster %s.' % cluster_name, listed)
+    try:
+        instances = parse_instances(listed.stdout)
+    except ValueError as exc:
+        runner.fail('Could not parse the instances kops printed: %s.' % exc, listed)
+    role = ig_role((ig.get('spec') or {}).get('role')) or 'node'
+    members = group_members(instances, cluster_name, name, role)
+    if not choose_removals(members, target):
+        return [], members, None
+    if not HAS_BOTO3_DRAIN:
+        module.fail_json(msg=missing_required_lib('boto3') + ' Draining instances before a scale-down or a delete '
+                         'needs it (or set drain=false).', commands=runner.commands)
+    clients = aws_clients(params)
+    try:
+        times = launch_times(clients[1], [m['id'] for m in members])
+    except AWS_ERRORS as exc:
+        module.fail_json(msg='Could not read the launch times of the instances of %s: %s' % (name, exc),
+                         commands=runner.commands)
+    plan = []
+    for member in choose_removals(members, target, times):
+        preview = runner.run(delete_instance_args(cluster_name, member['id']), environ=environ)
+        outcome, node = preview_outcome(preview)
+        if outcome == 'error':
+            runner.fail('kops cannot drain instance %s of instance group %s, so nothing was changed. kops 1.30 reads '
+                        'the cluster\'s context from the kubeconfig: export it with cloudops.kops.kops_kubecfg and pass '
+                        'it as kubeconfig; or set drain=false to let AWS remove instances without draining them.'
+                        % (member['id'], name), preview)
+        plan.append(dict(id=member['id'], instance_group=name, cloud_group=member['cloud_group'],
+                         status=member['status'], node_name=node, drained=outcome == 'node'))
+    return plan, members, clients
+
+
+def removal_changes(plan, check_mode):
+    verb = 'would drain and remove' if check_mode else 'drained and removed'
+    return ['%s instance %s of %s (%s)' % (verb, p['id'], p['instance_group'],
+                                           'detach without replacement, kops delete instance --surge=false --yes'
+                                           if p['drained'] else 'not a node, nothing to drain: --cloudonly')
+            for p in plan]
+
+
+def remove_instances(module, runner, result, plan, clients):
+    """Detach each planned instance without a replacement, then drain and terminate it with kops."""
+    params = module.params
+    cluster_name = params['cluster_name']
+    autoscaling, ec2 = clients
+    removed = result['removed_instances'] = []
+    take_lock(runner)
+    attached = [p for p in plan if p['status'] != DETACHED]
+    group_name = plan[0]['cloud_group']
+    try:
+        group = describe_group(autoscaling, group_name) if attached else None
+        if group is not None:
+            final = max(int(group.get('DesiredCapacity') or 0) - len(attached), 0)
+            if int(group.get('MinSize') or 0) > final:
+                lower_min_size(autoscaling, group_name, final)
+                result['changes'].append('lowered MinSize of auto scaling group %s from %s to %d so that removed '
+                                         'instances are not replaced' % (group_name, group.get('MinSize'), final))
+    except AWS_ERRORS as exc:
+        module.fail_json(msg='Could not lower the minimum size of auto scaling group %s: %s' % (group_name, exc),
+                         commands=runner.commands, removed_instances=removed, changes=result['changes'])
+    for entry in plan:
+        if entry['status'] != DETACHED and group is not None:
+            try:
+                detach(autoscaling, ec2, group_name, entry['id'])
+            except AWS_ERRORS as exc:
+                module.fail_json(msg='Could not detach instance %s from auto scaling group %s: %s'
+                                 % (entry['id'], group_name, exc), commands=runner.commands,
+                                 removed_instances=removed, changes=result['changes'])
+        deleted = runner.run(delete_instance_args(cluster_name, entry['id'], yes=True, cloud_only=not entry['drained'],
+                                                  post_drain_delay=params.get('post_drain_delay')),
+                             environ=kube_environ(params))
+        if deleted.rc != 0:
+            runner.fail('kops delete instance failed for %s of instance group %s; it is detached from its auto scaling '
+                        'group, and a rerun drains and removes it.' % (entry['id'], entry['instance_group']), deleted,
+                        removed_instances=removed, changes=result['changes'])
+        removed.append(entry)
+        result['changes'].extend(removal_changes([entry], False))
+
+
+def instances_diff(name, members, plan):
+    gone = set(p['id'] for p in plan)
+    ids = sorted(m['id'] for m in members)
+    return dict(before_header='instances of %s' % name, after_header='instances of %s' % name,
+                before=''.join(i + '\n' for i in ids), after=''.join(i + '\n' for i in ids if i not in gone))
+
+
 def present(module, runner, result, cluster):
     params = module.params
     cluster_name, name = params['cluster_name'], params['name']
@@ -316,6 +528,7 @@ def present(module, runner, result, cluster):
                          commands=runner.commands)
     ig = get_instance_group(runner, cluster_name, name)
     before = ig or {}
+    write = None
     if ig is None:
         if is_kops_made_group({'metadata': {'name': name}}, cluster_spec):
             module.fail_json(msg='Instance group %s does not exist, and %s is a name kops create cluster gives the groups it '
@@ -336,8 +549,7 @@ def present(module, runner, result, cluster):
             module.fail_json(msg=error, commands=runner.commands)
         result['changed'] = True
         result['changes'].append('%s kops create -f for InstanceGroup/%s' % ('would run' if module.check_mode else 'ran', name))
-        if not module.check_mode:
-            create_objects(runner, [ig], what='instance group %s' % name)
+        write = create_objects
         spec_changed = True
     else:
         changes = compare_instance_group(ig, cluster_spec, params)
@@ -353,8 +565,24 @@ def present(module, runner, result, cluster):
             result['differences'] = changes.differences
             result['changes'].extend('%s %s: %s -> %s' % (d['object'], d['field'], d['before'], d['after'])
                                      for d in changes.differences)
-            if not module.check_mode:
-                replace_objects(runner, [ig], what='instance group %s' % name)
+            write = replace_objects
+
+    # Safe scale-down: a smaller maxSize first drains and removes the surplus instances (reads only up to here).
+    plan, members, clients = [], [], None
+    stored_max = (before.get('spec') or {}).get('maxSize')
+    new_max = (ig.get('spec') or {}).get('maxSize')
+    if before and params['drain'] and new_max is not None and (stored_max is None or new_max < stored_max):
+        plan, members, clients = plan_removals(module, runner, ig, new_max)
+    if plan:
+        result['changed'] = True
+        if module.check_mode:
+            result['removed_instances'] = plan
+            result['changes'].extend(removal_changes(plan, True))
+        else:
+            remove_instances(module, runner, result, plan, clients)
+
+    if write is not None and not module.check_mode:
+        write(runner, [ig], what='instance group %s' % name)
 
     apply_params = dict(params)
     if not apply_params.get('rolling_update_instance_groups'):
@@ -369,19 +597,44 @@ def present(module, runner, result, cluster):
     result['instance_group'] = instance_group_summary(ig)
     if module._diff:
         result['diff'] = dict(before=before, after=ig)
+        if plan:
+            result['diff'] = [result['diff'], instances_diff(name, members, plan)]
+
+
+def only_control_plane_group(runner, cluster_name, ig):
+    """Whether ``ig`` is the cluster's only control-plane group (kops refuses to delete it)."""
+    if (ig.get('spec') or {}).get('role') not in CONTROL_PLANE_ROLES:
+        return False
+    name = ig['metadata']['name']
+    return not any((g.get('spec') or {}).get('role') in CONTROL_PLANE_ROLES and g['metadata']['name'] != name
+                   for g in get_instance_groups(runner, cluster_name))
 
 
 def absent(module, runner, result):
-    cluster_name, name = module.params['cluster_name'], module.params['name']
+    params = module.params
+    cluster_name, name = params['cluster_name'], params['name']
     ig = get_instance_group(runner, cluster_name, name)
     if ig is None:
         return
+    plan, members, clients = [], [], None
+    if params['drain']:
+        # cmd/kops/delete_instancegroup.go refuses this, but only after the nodes would have been drained.
+        if only_control_plane_group(runner, cluster_name, ig):
+            module.fail_json(msg='Instance group %s is the only control plane instance group of %s; kops cannot '
+                                 'delete it.' % (name, cluster_name), commands=runner.commands)
+        plan, members, clients = plan_removals(module, runner, ig, 0)
     result['changed'] = True
     if module._diff:
         result['diff'] = dict(before=ig, after={})
+        if plan:
+            result['diff'] = [result['diff'], instances_diff(name, members, plan)]
     if module.check_mode:
+        result['removed_instances'] = plan
+        result['changes'].extend(removal_changes(plan, True))
         result['changes'].append('would run kops delete instancegroup --yes for %s' % name)
         return
+    if plan:
+        remove_instances(module, runner, result, plan, clients)
     # Without --yes kops asks on the terminal.
     deleted = runner.run(['delete', 'instancegroup', name, '--name', cluster_name, '--yes'])
     if deleted.rc != 0:
@@ -407,15 +660,19 @@ def main():
         node_labels=dict(type='dict'),
         taints=dict(type='list', elements='str'),
         image=dict(type='str'),
+        drain=dict(type='bool', default=True),
+        post_drain_delay=dict(type='raw'),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
                            mutually_exclusive=[('zones', 'subnets')])
     if not HAS_YAML:
         module.fail_json(msg=missing_required_lib('PyYAML'))
     validate_params(module)
+    if module.params.get('post_drain_delay') is not None:
+        module.params['post_drain_delay'] = duration_option(module, 'post_drain_delay')
 
     runner = KopsRunner(module, cluster_option='cluster_name')
-    result = dict(changed=False, instance_group={}, changes=[], differences=[],
+    result = dict(changed=False, instance_group={}, changes=[], differences=[], removed_instances=[],
                   commands=runner.commands, kops_version=runner.version)
     cluster = get_cluster(runner, runner.cluster_name)
     if cluster is None:
