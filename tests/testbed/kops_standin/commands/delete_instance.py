@@ -5,14 +5,41 @@ pkg/instancegroups/instancegroups.go UpdateSingleInstance (v1.30.1 / v1.36.2): f
 with the API, by node name); without --cloudonly the node must be known to the Kubernetes API; with --yes
 detach it first (--surge, default true; never a control-plane instance), validate, then drain, terminate,
 and wait 0s.
+
+Detached members: upup/pkg/fi/cloudup/awsup/aws_cloud.go awsBuildCloudInstanceGroup lists every running
+instance that carries the tag ``kops.k8s.io/detached-from-asg`` (tagNameDetachedInstance, set by
+detachInstance) as a member of its group with status Detached (in NeedUpdate), so delete instance finds
+it too; DetachInstance returns at once for such an instance (after detachInstance's "Detaching instance"
+line), and deleteInstance terminates it with EC2 TerminateInstances.
 """
 
 import sys
 
 from kops_standin import cloud, context, model, statestore
 from kops_standin.commands import rolling_update
-from kops_standin.errors import KopsError, warn
+from kops_standin.errors import KopsError, info, warn
 from kops_standin.flags import load_help, usage_of
+
+DETACHED_TAG = "kops.k8s.io/detached-from-asg"
+
+
+def detached_members(aws, group):
+    """awsBuildCloudInstanceGroup: running instances tagged as detached from ``group`` (not in it any more)."""
+    name = group["AutoScalingGroupName"]
+    attached = {i["InstanceId"] for i in group.get("Instances", [])}
+    reservations = aws.client("ec2").describe_instances(Filters=[
+        {"Name": "tag:" + DETACHED_TAG, "Values": [name]},
+        {"Name": "instance-state-name", "Values": ["pending", "running", "stopping", "stopped"]},
+    ])["Reservations"]
+    out = []
+    for res in reservations:
+        for inst in res["Instances"]:
+            if inst["InstanceId"] in attached:
+                continue
+            out.append({"id": inst["InstanceId"], "type": inst.get("InstanceType"), "image": inst.get("ImageId"),
+                        "launch": inst.get("LaunchTime"), "zone": inst["Placement"]["AvailabilityZone"],
+                        "private_ip": inst.get("PrivateIpAddress", ""), "detached": True})
+    return sorted(out, key=lambda i: i["id"])
 
 
 def run(ver, path, parsed):
@@ -38,7 +65,7 @@ def run(ver, path, parsed):
         if state is None:
             continue
         group, stale, ready = state
-        for inst in ready + stale:
+        for inst in ready + stale + detached_members(aws, group):
             # The test bed's node names are the instance ids; a node exists once the instance has booted.
             node = inst["id"] if not cloudonly and cloud.booted(inst) else None
             if inst["id"] == wanted or (node is not None and node == wanted):
@@ -65,6 +92,11 @@ def run(ver, path, parsed):
     if parsed.bool("surge"):
         if model.is_control_plane(ig):
             warn(rolling_update.line("cp_no_detach"), "cannot detach control-plane instances. Assuming --surge=false")
+        elif inst.get("detached"):
+            # awsup DetachInstance: nothing to do for a Detached member; detachInstance logged the line first.
+            info(rolling_update.line("detaching"),
+                 'Detaching instance "%s", in group "%s".' % (inst["id"], group["AutoScalingGroupName"]))
+            roller.maybe_validate(" after detaching instance", roller.validate_count)
         else:
             roller.detach(ig, group, inst)
             roller.maybe_validate(" after detaching instance", roller.validate_count)
