@@ -55,7 +55,7 @@ def cluster(request, testbed_vars, aws, tmp_path_factory):
     env = dict(FAST, KOPS_STANDIN_ROLL_LOG=str(roll_log))
     built = run_playbook("playbooks/build.yml", bed_vars_path(), extra, env=env)
     assert built.rc == 0, built.explain()
-    return {"kops": kops, "extra": extra, "env": env, "roll_log": roll_log, "built_at": built_at,
+    return {"kops": kops, "work": work, "extra": extra, "env": env, "roll_log": roll_log, "built_at": built_at,
             "next_minor": next_minor, "too_far": too_far, "aws": aws}
 
 
@@ -108,8 +108,15 @@ def test_a_two_minor_jump_is_refused_with_the_steps(cluster):
 
 def test_check_mode_prints_the_plan_and_changes_nothing(cluster):
     before = instances(cluster)
-    run = upgrade(cluster, "--check", "--diff", extra={"upgrade_kubernetes_version": cluster["next_minor"]})
+    # With upgrade_kops_version the role installs that release beside the others and plans with it.
+    releases = cluster["work"] / "kops-releases"
+    run = upgrade(cluster, "--check", "--diff", extra={"upgrade_kubernetes_version": cluster["next_minor"],
+                                                       "upgrade_kops_version": cluster["kops"],
+                                                       "upgrade_kops_install_dir": str(releases)})
     assert run.rc == 0, run.explain()
+    assert "with kops %s" % cluster["kops"] in run.stdout, run.explain()
+    # --check installs nothing.
+    assert not (releases / ("kops-" + cluster["kops"]) / "kops").exists()
     assert "Plan for %s: Kubernetes %s -> %s" % (cluster["extra"]["kops_cluster_name"], cluster["built_at"],
                                                  cluster["next_minor"]) in run.stdout, run.explain()
     assert "spec: Cluster KubernetesVersion %s -> %s" % (cluster["built_at"], cluster["next_minor"]) in run.stdout
@@ -136,8 +143,12 @@ def test_a_kill_in_the_node_roll_is_finished_by_a_rerun(cluster):
     survivors = set(instances(cluster))
     assert first_node not in survivors
 
-    rerun = upgrade(cluster, extra={"upgrade_kubernetes_version": cluster["next_minor"]})
+    # The rerun installs its kops release beside the others and finishes the roll with it.
+    releases = cluster["work"] / "kops-releases"
+    rerun = upgrade(cluster, extra={"upgrade_kubernetes_version": cluster["next_minor"],
+                                    "upgrade_kops_version": cluster["kops"], "upgrade_kops_install_dir": str(releases)})
     assert rerun.rc == 0, rerun.explain()
+    assert (releases / ("kops-" + cluster["kops"]) / "kops").is_file()
     assert rerun.changed() > 0
     events = replacements(cluster)
     # Every original instance was replaced exactly once; none that was already new was touched.
