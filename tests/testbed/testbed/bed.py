@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 
 import yaml
@@ -12,6 +13,7 @@ from kops_standin.build import build_zipapp
 from .aws_endpoint import AwsEndpoint
 from .kube_api import KubeApi
 from .mirror import Mirror
+from .real_kubectl import provide as provide_real_kubectl
 
 KOPS_VERSIONS = ("1.30.1", "1.36.2")
 NEWEST_KOPS = KOPS_VERSIONS[-1]
@@ -27,6 +29,8 @@ class Testbed:
         self.aws: AwsEndpoint | None = None
         self.mirror: Mirror | None = None
         self.kube_api: KubeApi | None = None
+        self.real_kubectl = None  # testbed.real_kubectl.RealKubectl, or None: the stand-in (reason below)
+        self.real_kubectl_missing = ""
 
     def path(self, *parts: str) -> str:
         return os.path.join(self.dir, *parts)
@@ -37,7 +41,13 @@ class Testbed:
             for sub in ("bin", "kube", "ssh", "tools/bin", "mirror-cache"):
                 os.makedirs(self.path(sub), exist_ok=True)
             self.aws = AwsEndpoint(log_path=self.path("moto.log")).start()
-            self.mirror = Mirror(cache_dir=self.path("mirror-cache")).start()
+            self.real_kubectl, self.real_kubectl_missing = provide_real_kubectl()
+            if self.real_kubectl is None:
+                print(f"test bed: WARNING: NO REAL KUBECTL: the mirror serves the kubectl STAND-IN for every version "
+                      f"({self.real_kubectl_missing}); tests that need the real client skip, or fail under CI=true",
+                      file=sys.stderr)
+            real = [self.real_kubectl] if self.real_kubectl else []
+            self.mirror = Mirror(cache_dir=self.path("mirror-cache"), real_kubectls=real).start()
             self.kube_api = KubeApi(self.aws.url, self.aws.region).start()
             self._install_standins()
             self._create_state_bucket()
@@ -73,6 +83,10 @@ class Testbed:
             "TESTBED_MIRROR_URL": self.mirror.url,
             "KOPS_STANDIN_KUBE_API": self.kube_api.url,
             "TESTBED_EXTRA_VARS": self.path("testbed-vars.yml"),
+            # The real kubectl the mirror serves (empty: none, only the stand-in; the reason beside it).
+            "TESTBED_REAL_KUBECTL": self.real_kubectl.path if self.real_kubectl else "",
+            "TESTBED_REAL_KUBECTL_VERSION": self.real_kubectl.version if self.real_kubectl else "",
+            "TESTBED_REAL_KUBECTL_MISSING": self.real_kubectl_missing,
         })
         return env
 
@@ -93,6 +107,7 @@ class Testbed:
             "testbed_kops_binaries": {v: self.path("bin", f"kops-{v}") for v in KOPS_VERSIONS},
             "testbed_mirror_url": self.mirror.url,
             "testbed_kube_api_url": self.kube_api.url,
+            "testbed_real_kubectl_version": self.real_kubectl.version if self.real_kubectl else "",
             "testbed_environment": self.command_environment(),
         }
 

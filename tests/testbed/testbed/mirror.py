@@ -5,8 +5,10 @@
 ``/kubectl/release/v<ver>/bin/linux/<arch>/kubectl`` for
 ``https://dl.k8s.io/release/v<ver>/bin/linux/<arch>/kubectl``; each has a ``.sha256``
 holding the bare hex digest, as the real hosts publish it. kops downloads are the kops
-stand-in built for that version; kubectl downloads are a small stand-in that only answers
-``kubectl version``.
+stand-in built for that version. kubectl downloads are the real kubectl for the versions the mirror
+was given one of (the bed gives it the upstream v1.30.0 linux/amd64 binary of
+``testbed.real_kubectl``, served from its file with its real sha256), and a small stand-in that only
+answers ``kubectl version`` for every other version and architecture.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import hashlib
 import http.server
 import os
 import re
+import shutil
 import tempfile
 import threading
 
@@ -45,14 +48,31 @@ esac
 class Mirror(ThreadedHttpServer):
     """Serves the downloads from a thread of the calling process on 127.0.0.1."""
 
-    def __init__(self, cache_dir: str | None = None, host: str = "127.0.0.1"):
+    def __init__(self, cache_dir: str | None = None, host: str = "127.0.0.1", real_kubectls=()):
+        """``real_kubectls``: objects with ``path``, ``version``, ``arch`` and ``sha256`` (a verified
+        binary, ``testbed.real_kubectl.RealKubectl``), served instead of the stand-in for that version."""
         super().__init__(host)
         self.cache_dir = cache_dir or tempfile.mkdtemp(prefix="kops-mirror-")
         os.makedirs(self.cache_dir, exist_ok=True)
         self._lock = threading.Lock()
+        self.real_kubectls = {(k.version, k.arch): k for k in real_kubectls}
+
+    def real_file(self, path: str) -> tuple[str, str] | None:
+        """(file, sha256) of a real binary served for ``path``, or None."""
+        match = _KUBECTL.match(path)
+        real = self.real_kubectls.get((match["version"], match["arch"])) if match else None
+        if real is None:
+            return None
+        return real.path, real.sha256
 
     def content(self, path: str) -> bytes | None:
         """The bytes served for ``path``, or None for a path the real hosts would not have."""
+        real = self.real_file(path)
+        if real is not None:
+            if _KUBECTL.match(path)["sha"]:
+                return (real[1] + "\n").encode()
+            with open(real[0], "rb") as binary:
+                return binary.read()
         for pattern, maker in ((_KOPS, self._kops), (_KUBECTL, self._kubectl)):
             match = pattern.match(path)
             if match:
@@ -88,7 +108,12 @@ class Mirror(ThreadedHttpServer):
 
             def _answer(self, send_body: bool) -> None:
                 mirror.requests.append(self.path)
-                body = mirror.content(self.path.split("?", 1)[0])
+                path = self.path.split("?", 1)[0]
+                real = mirror.real_file(path)
+                if real is not None and not path.endswith(".sha256"):
+                    self._send_file(real[0], send_body)
+                    return
+                body = mirror.content(path)
                 if body is None:
                     self.send_error(404, "Not Found")
                     return
@@ -98,6 +123,16 @@ class Mirror(ThreadedHttpServer):
                 self.end_headers()
                 if send_body:
                     self.wfile.write(body)
+
+            def _send_file(self, path: str, send_body: bool) -> None:
+                # A 51 MB binary: streamed from its file, not held in memory per request.
+                self.send_response(200)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", str(os.path.getsize(path)))
+                self.end_headers()
+                if send_body:
+                    with open(path, "rb") as binary:
+                        shutil.copyfileobj(binary, self.wfile, 1 << 20)
 
             def log_message(self, *args):  # keep the command's output clean
                 pass
