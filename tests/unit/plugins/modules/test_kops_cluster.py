@@ -629,6 +629,24 @@ def test_no_op_run_writes_no_lock(kops_binary, monkeypatch, fake_state_store_s3)
     assert fake_state_store_s3.calls == []
 
 
+@pytest.mark.parametrize('pending', [False, True])
+def test_s3_client_is_made_only_when_the_lock_is_taken(kops_binary, monkeypatch, fake_state_store_s3, pending):
+    # A re-run that writes nothing never loads boto3 or makes the lock's S3 client; a run that writes makes one.
+    from ansible_collections.cloudops.kops.plugins.module_utils import _kops_lock
+    made = []
+    monkeypatch.setattr(_kops_lock, 's3_client', lambda params: made.append(params['name']) or fake_state_store_s3)
+    version = '1.36.2'
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET_ALL, response(version, '185'))
+    fake.add(UPDATE_DRY, response(version, '80') if pending else NO_CHANGES)
+    fake.add(UPDATE_YES, response(version, '81'))
+    failed, result = run_module(kops_cluster, base_args(kops_binary), fake, monkeypatch)
+    assert not failed, result.get('msg')
+    assert result['changed'] is pending
+    assert made == ([CLUSTER] if pending else [])
+    assert [c[0] for c in fake_state_store_s3.calls] == (['get', 'put', 'get', 'delete'] if pending else [])
+
+
 def test_admin_ttl_is_deprecated_and_never_reaches_kops(kops_binary, monkeypatch):
     version = '1.36.2'
     fake = FakeKops(kops_binary, version)
