@@ -275,7 +275,8 @@ class SshServer:
         ])
 
     def session_environment(self) -> dict[str, str]:
-        env = {k: v for k, v in self.environment.items() if " " not in v and '"' not in v}
+        """``environment`` (``$HOME`` in a value is the user's home), then PATH."""
+        env = {k: v.replace("$HOME", self.home) for k, v in self.environment.items() if " " not in v and '"' not in v}
         env["PATH"] = ":".join([os.path.join(self.home, ".local", "bin"), os.path.dirname(self.python),
                                 "/usr/local/bin", "/usr/bin", "/bin"])
         return env
