@@ -129,7 +129,7 @@ options:
         or deletes a group that has instances (O(state=absent)), the surplus instances are drained and removed
         one by one with C(kops delete instance) before kops changes the group (see Notes for the exact sequence).
         RV(removed_instances) lists them.
-      - V(false) keeps kops's own behaviour: the new size reaches AWS with C(kops update cluster --yes) and AWS
+      - V(false) keeps kops's own behaviour. The new size reaches AWS with C(kops update cluster --yes) and AWS
         terminates the instances it picks, undrained; C(kops delete instancegroup) terminates all of them, undrained.
       - Draining goes through the Kubernetes API. kops 1.30 reads the cluster's context from the kubeconfig, so pass
         the one M(cloudops.kops.kops_kubecfg) exports as O(kubeconfig) (used for C(kops get instances) and

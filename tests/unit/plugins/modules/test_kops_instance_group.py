@@ -264,7 +264,9 @@ import json  # noqa: E402
 from ansible_collections.cloudops.kops.tests.unit.plugins.modules.kops_core_fixtures import recording  # noqa: E402
 
 ASG_A = 'nodes-us-west-2a.%s' % CLUSTER
-OLD, STALE, NEW = 'i-0000000000000000a', 'i-0000000000000000b', 'i-0000000000000000c'
+OLD = 'i-0000000000000000a'
+STALE = 'i-0000000000000000b'
+NEW = 'i-0000000000000000c'
 
 
 def stored_ig(version, name='nodes-us-west-2a', size=3, role=None):
@@ -493,8 +495,8 @@ def test_unreachable_api_fails_before_any_write(kops_binary, monkeypatch, versio
 
 
 @pytest.mark.parametrize('version', VERSIONS)
-def test_instance_that_never_joined_is_removed_cloud_only_and_kubeconfig_reaches_kops(kops_binary, monkeypatch, version,
-                                                                                       tmp_path):
+def test_never_joined_instance_is_removed_cloud_only_and_kubeconfig_reaches_kops(kops_binary, monkeypatch, version,
+                                                                                 tmp_path):
     events = with_aws(monkeypatch)
     kubeconfig = str(tmp_path / 'kubeconfig')
     fake = FakeKops(kops_binary, version)
