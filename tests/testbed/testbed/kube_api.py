@@ -344,7 +344,7 @@ class KubeApi(ThreadedHttpServer):
         representation = wanted_representation(accept)
         if representation is None:
             return 406, _status(406, "NotAcceptable", "only the following media types are accepted: application/json")
-        path, _, query = path.partition("?")
+        path, _sep, query = path.partition("?")
         params = {k: v[-1] for k, v in urllib.parse.parse_qs(query).items()}
         parts = [urllib.parse.unquote(p) for p in path.split("/") if p]
         if len(parts) < 2 or parts[0] != "clusters":
