@@ -12,11 +12,12 @@ SUITES := sanity units contract integration e2e lint galaxy-import sanity-2.17 u
 # ansible-core 2.17, the requires_ansible floor (meta/runtime.yml), in a virtualenv of its own.
 VENV_217 := $(ROOT)/.tmp/venv-ansible-core-2.17
 
-.PHONY: help venv venv-2.17 collection test $(SUITES) demo clean
+.PHONY: help venv venv-2.17 collection test $(SUITES) demo demo-remote clean
 
 help:
 	@echo "make test   sanity, unit, contract, integration and end-to-end tests, ansible-lint"
 	@echo "make demo   build, validate and tear down the example cluster against the local test bed"
+	@echo "make demo-remote   the same from a management server: provision it, build on it over SSH, tear both down"
 	@echo "make $(SUITES)   one suite"
 
 venv:
@@ -64,6 +65,12 @@ units-2.17: venv venv-2.17
 
 demo: venv
 	$(TESTBED) -- $(ROOT)/tests/testbed/demo.sh
+
+# The two-play path: playbooks/remote_site.yml provisions the management server (moto) and builds on it
+# over SSH; the bed's OpenSSH server on a loopback port stands in for the server (TESTBED_SSH=1; it
+# installs Debian's openssh-server when missing and creates a throw-away user: needs root).
+demo-remote: venv
+	TESTBED_SSH=1 $(TESTBED) -- $(ROOT)/tests/testbed/demo-remote.sh
 
 clean:
 	rm -rf .tmp tests/output

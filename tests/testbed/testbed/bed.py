@@ -13,6 +13,7 @@ from kops_standin.build import build_zipapp
 from .aws_endpoint import AwsEndpoint
 from .kube_api import KubeApi
 from .mirror import Mirror
+from .ssh_server import SshServer
 from .real_kubectl import provide as provide_real_kubectl
 
 KOPS_VERSIONS = ("1.30.1", "1.36.2")
@@ -23,8 +24,11 @@ STATE_BUCKET = "testbed-kops-state"
 class Testbed:
     """Brings the bed up in a private scratch directory and takes it down again."""
 
-    def __init__(self, keep: bool = False):
+    def __init__(self, keep: bool = False, ssh: bool | None = None):
         self.keep = keep
+        # The SSH bed (ssh_server.py) only when asked: TESTBED_SSH=1 (make demo-remote) or ssh=True.
+        self.ssh_wanted = os.environ.get("TESTBED_SSH") == "1" if ssh is None else ssh
+        self.ssh: SshServer | None = None
         self.dir: str | None = None
         self.aws: AwsEndpoint | None = None
         self.mirror: Mirror | None = None
@@ -51,6 +55,8 @@ class Testbed:
             self.kube_api = KubeApi(self.aws.url, self.aws.region).start()
             self._install_standins()
             self._create_state_bucket()
+            if self.ssh_wanted:
+                self._start_ssh()
             with open(self.path("testbed-vars.yml"), "w", encoding="utf-8") as handle:
                 handle.write("# Written by the cloudops.kops test bed: local stand-ins for AWS and kops.\n")
                 yaml.safe_dump(self.variables(), handle, sort_keys=True)
@@ -73,6 +79,20 @@ class Testbed:
                          CreateBucketConfiguration={"LocationConstraint": self.aws.region})
         s3.put_bucket_versioning(Bucket=STATE_BUCKET, VersioningConfiguration={"Status": "Enabled"})
 
+    def _start_ssh(self) -> None:
+        """The management server's stand-in; its sessions get the AWS endpoint and the stand-in's settings,
+        which a real server would not need (instance profile, real kops), and a kops argv log in the user's home."""
+        env = dict(self.aws.environment(), KOPS_STANDIN_KUBE_API=self.kube_api.url,
+                   KOPS_STANDIN_ARGV_LOG="$HOME/kops-argv.jsonl")
+        env.update({k: v for k, v in os.environ.items() if k.startswith("KOPS_STANDIN_") and k != "KOPS_STANDIN_ARGV_LOG"})
+        self.ssh = SshServer(environment=env).start()
+        # For -i: the provisioned host joins kops_management (add_host); these are its connection settings.
+        with open(self.path("ssh-inventory.yml"), "w", encoding="utf-8") as handle:
+            handle.write("# Written by the cloudops.kops test bed: how to reach its SSH stand-in for the management server.\n")
+            yaml.safe_dump({"kops_management": {"vars": {"ansible_python_interpreter": self.ssh.python,
+                                                         "ansible_ssh_common_args": self.ssh.ssh_common_args,
+                                                         "ansible_pipelining": True}}}, handle, sort_keys=True)
+
     def command_environment(self) -> dict[str, str]:
         """What a command run inside the bed gets on top of the caller's environment."""
         env = dict(self.aws.environment())
@@ -88,6 +108,16 @@ class Testbed:
             "TESTBED_REAL_KUBECTL_VERSION": self.real_kubectl.version if self.real_kubectl else "",
             "TESTBED_REAL_KUBECTL_MISSING": self.real_kubectl_missing,
         })
+        if self.ssh is not None:
+            env.update({
+                "TESTBED_SSH_HOST": self.ssh.host,
+                "TESTBED_SSH_PORT": str(self.ssh.port),
+                "TESTBED_SSH_USER": self.ssh.user,
+                "TESTBED_SSH_HOME": self.ssh.home,
+                "TESTBED_SSH_KEY": self.ssh.key,
+                "TESTBED_SSH_KNOWN_HOSTS": self.ssh.known_hosts,
+                "TESTBED_SSH_INVENTORY": self.path("ssh-inventory.yml"),
+            })
         return env
 
     def variables(self) -> dict:
@@ -112,6 +142,9 @@ class Testbed:
         }
 
     def stop(self) -> None:
+        if self.ssh is not None:
+            self.ssh.stop()
+            self.ssh = None
         if self.kube_api is not None:
             self.kube_api.stop()
             self.kube_api = None
