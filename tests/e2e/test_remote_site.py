@@ -51,6 +51,8 @@ def bed(testbed_vars, aws, tmp_path_factory):
         inventory.write_text(yaml.safe_dump({"kops_management": {"vars": {
             "ansible_python_interpreter": server.python,
             "ansible_ssh_common_args": server.ssh_common_args,
+            # One SSH round trip per task instead of several (the bed's sshd has no requiretty).
+            "ansible_pipelining": True,
         }}}))
         extra = {
             "kops_cluster_name": NAME,
