@@ -434,8 +434,8 @@ def plan_removals(module, runner, ig, target):
     if listed.rc != 0:
         runner.fail('Failed to list the instances of cluster %s.' % cluster_name, listed)
     try:
-        # kops prints null (a nil slice) when the cluster has no instance at all.
-        instances = [] if listed.stdout.strip() in ('', 'null') else parse_instances(listed.stdout)
+        # get_instances.go asRenderable: an empty cluster prints [] (make, not a nil slice).
+        instances = parse_instances(listed.stdout)
     except ValueError as exc:
         runner.fail('Could not parse the instances kops printed: %s.' % exc, listed)
     role = ig_role((ig.get('spec') or {}).get('role')) or 'node'
