@@ -318,20 +318,27 @@ DELETED = (0, 'Instance deleted\n', '')
 class FakeAws(object):
     """boto3 Auto Scaling and EC2 clients, recording every call in ``events``."""
 
-    def __init__(self, events, groups, launched):
+    def __init__(self, events, groups, launched, lock=None):
         self.events = events
         self.groups = groups
         self.launched = launched
+        self.lock = lock
+
+    def _write(self):
+        # Every AWS write happens under the state store lock.
+        assert self.lock is None or self.lock.objects, 'AWS written without the state store lock'
 
     def describe_auto_scaling_groups(self, AutoScalingGroupNames):
         self.events.append(('aws', 'describe_auto_scaling_groups', tuple(AutoScalingGroupNames)))
         return {'AutoScalingGroups': [dict(self.groups[n]) for n in AutoScalingGroupNames if n in self.groups]}
 
     def update_auto_scaling_group(self, AutoScalingGroupName, MinSize):
+        self._write()
         self.events.append(('aws', 'update_auto_scaling_group', AutoScalingGroupName, MinSize))
         self.groups[AutoScalingGroupName]['MinSize'] = MinSize
 
     def detach_instances(self, InstanceIds, AutoScalingGroupName, ShouldDecrementDesiredCapacity):
+        self._write()
         self.events.append(('aws', 'detach_instances', tuple(InstanceIds), AutoScalingGroupName,
                             ShouldDecrementDesiredCapacity))
         group = self.groups[AutoScalingGroupName]
@@ -344,17 +351,18 @@ class FakeAws(object):
                                                 for i in InstanceIds if i in self.launched]}]}
 
     def create_tags(self, Resources, Tags):
+        self._write()
         self.events.append(('aws', 'create_tags', tuple(Resources), tuple((t['Key'], t['Value']) for t in Tags)))
 
 
-def with_aws(monkeypatch, groups=None, launched=None):
+def with_aws(monkeypatch, groups=None, launched=None, lock=None):
     """Patch boto3 out; returns the shared event list (kops calls are added by ``tracked``)."""
     events = []
     day = datetime.datetime(2026, 11, 30, tzinfo=datetime.timezone.utc)
     launched = launched or {OLD: day, STALE: day - datetime.timedelta(days=1), NEW: day + datetime.timedelta(hours=1)}
     groups = groups if groups is not None else {ASG_A: {'AutoScalingGroupName': ASG_A, 'MinSize': 3, 'MaxSize': 3,
                                                         'DesiredCapacity': 3}}
-    fake = FakeAws(events, groups, launched)
+    fake = FakeAws(events, groups, launched, lock)
     monkeypatch.setattr(kops_instance_group, 'aws_clients', lambda params: (fake, fake))
     return events
 
@@ -374,8 +382,9 @@ def aws_writes(events):
 
 
 @pytest.mark.parametrize('version', VERSIONS)
-def test_shrink_below_running_drains_surplus_before_kops_shrinks_the_group(kops_binary, monkeypatch, version):
-    events = with_aws(monkeypatch)
+def test_shrink_below_running_drains_surplus_before_kops_shrinks_the_group(kops_binary, monkeypatch, version,
+                                                                          fake_state_store_s3):
+    events = with_aws(monkeypatch, lock=fake_state_store_s3)
     fake = FakeKops(kops_binary, version)
     fake.add(GET, response(version, '65'))
     fake.add(get_ig('nodes-us-west-2a'), stored_ig(version), response(version, '70'))
@@ -414,6 +423,9 @@ def test_shrink_below_running_drains_surplus_before_kops_shrinks_the_group(kops_
         ('kops',) + UPDATE_YES,
         ('kops',) + get_ig('nodes-us-west-2a'),
     ]
+    # One lock for the whole write (taken before the first AWS write, released at the end).
+    assert [c[0] for c in fake_state_store_s3.calls] == ['get', 'put', 'get', 'delete']
+    assert fake_state_store_s3.objects == {}
     spec_diff, instance_diff = result['diff']
     assert spec_diff['before']['spec']['maxSize'] == 3
     assert instance_diff['before'] == '%s\n%s\n%s\n' % (OLD, STALE, NEW) and instance_diff['after'] == OLD + '\n'
