@@ -88,7 +88,8 @@ def parse_instances(stdout):
             'id': item.get('id'),
             'node_name': item.get('nodeName') or None,
             'status': item.get('status'),
-            'needs_update': item.get('status') == 'NeedsUpdate',
+            # Detached: taken out of its group by an interrupted rolling update; kops replaces it like the others.
+            'needs_update': item.get('status') in ('NeedsUpdate', 'Detached'),
             'roles': list(item.get('roles') or []),
             'cloud_group': item.get('instanceGroup'),
             'internal_ip': item.get('internalIP') or None,

@@ -192,7 +192,10 @@ plan:
       description: Maximum size of the cloud group.
       type: int
     instances:
-      description: The group's instances (C(id), C(status) C(UpToDate)/C(NeedsUpdate), C(node_name)).
+      description:
+        - The group's instances (C(id), C(status) C(UpToDate), C(NeedsUpdate) or C(Detached), C(node_name)).
+        - C(Detached) is an instance an interrupted rolling update took out of its group; kops replaces it like one
+          that needs an update.
       type: list
       elements: dict
     to_replace:

@@ -156,3 +156,39 @@ def test_delete_instance_through_the_api(bed_factory):
     assert msgs[-1] == "waiting for 0s after terminating instance"
     events = _events(log)
     assert [e["action"] for e in events] == ["detach", "terminate"] and events[0]["replacements"]
+
+
+@pytest.mark.parametrize("version", ["1.30.1", "1.36.2"])
+def test_a_roll_killed_after_its_surge_leaves_a_detached_instance_the_next_roll_replaces(bed_factory, version):
+    """upup/pkg/fi/cloudup/awsup/aws_cloud.go (v1.30.1 / v1.36.2) detachInstance tags the instance
+    kops.k8s.io/detached-from-asg=<ASG> before DetachInstances, and awsBuildCloudInstanceGroup lists a running
+    instance with that tag as Detached (NeedUpdate); pkg/instancegroups/instancegroups.go prioritizeUpdate
+    puts detached instances last and rollingUpdateInstanceGroup does not detach a Detached one again."""
+    bed = bed_factory(version, inprocess=False)  # the kill point SIGKILLs the stand-in's own process
+    log = os.path.join(bed.workdir, "roll.jsonl")
+    env = dict(FAST, KOPS_STANDIN_ROLL_LOG=log)
+    _create(bed, zones="us-west-2a", extra=["--kubernetes-version", FROM[version], "--node-count", "2"])
+    assert bed.run(["update", "cluster"] + S + ["--yes", "--admin"], env=env).rc == 0
+    assert bed.run(["upgrade", "cluster"] + S + ["--yes"], env=env).rc == 0
+    assert bed.run(["update", "cluster"] + S + ["--yes"], env=env).rc == 0
+    time.sleep(1.1)
+
+    killed = bed.run(["rolling-update", "cluster"] + S + ["--yes", "--validate-count=1", "--instance-group",
+                                                          "nodes-us-west-2a"],
+                     env=dict(env, KOPS_STANDIN_KILL_AT="rolling-update-after-first-node"))
+    assert killed.rc != 0
+    events = _events(log)
+    assert [e["action"] for e in events] == ["detach", "terminate"]
+    detached = events[0]["instance"]
+    tags = bed.client("ec2").describe_tags(Filters=[{"Name": "resource-id", "Values": [detached]}])["Tags"]
+    assert {t["Key"]: t["Value"] for t in tags}["kops.k8s.io/detached-from-asg"].startswith("nodes-us-west-2a.")
+
+    listed = json.loads(bed.run(["get", "instances"] + S + ["-o", "json"], env=env).stdout)
+    assert {i["id"]: i["status"] for i in listed}[detached] == "Detached"
+    res = bed.run(["rolling-update", "cluster"] + S + ["--yes", "--validate-count=1", "--instance-group",
+                                                       "nodes-us-west-2a"], env=env)
+    assert res.rc == 0, res
+    assert not any(m.startswith("Detaching") for m in klog_free(res.stderr).splitlines()), res.stderr
+    assert [(e["action"], e["instance"]) for e in _events(log)[2:]] == [("terminate", detached)]
+    again = bed.run(["rolling-update", "cluster"] + S + ["--cloudonly", "--instance-group", "nodes-us-west-2a"], env=env)
+    assert again.stdout.splitlines()[-1] == "No rolling-update required.", again

@@ -138,6 +138,20 @@ class Cloud:
                             "lt_version": _tagmap(inst.get("Tags")).get(LT_VERSION_TAG)})
         return sorted(out, key=lambda i: i["id"])
 
+    def detached_instances(self, group):
+        """Running instances tagged kops.k8s.io/detached-from-asg=<the group> (awsup findDetachedInstances)."""
+        found = []
+        reservations = self.client("ec2").describe_instances(Filters=[
+            {"Name": "tag:" + DETACHED_TAG, "Values": [group["AutoScalingGroupName"]]},
+            {"Name": "instance-state-name", "Values": ["pending", "running"]}])["Reservations"]
+        for res in reservations:
+            for inst in res["Instances"]:
+                found.append({"id": inst["InstanceId"], "type": inst.get("InstanceType"), "image": inst.get("ImageId"),
+                              "launch": inst.get("LaunchTime"), "zone": inst["Placement"]["AvailabilityZone"],
+                              "private_ip": inst.get("PrivateIpAddress", ""),
+                              "lt_version": _tagmap(inst.get("Tags")).get(LT_VERSION_TAG)})
+        return sorted(found, key=lambda i: i["id"])
+
     def needs_update(self, group, inst):
         """awsup: an instance launched from another launch-template version than the group's NeedsUpdate.
 
@@ -800,6 +814,8 @@ class Cloud:
 
 
 LT_VERSION_TAG = "aws:ec2launchtemplate:version"
+# awsup tagNameDetachedInstance (aws_cloud.go): marks an instance a rolling update detached from its group.
+DETACHED_TAG = "kops.k8s.io/detached-from-asg"
 _K8S_DESCRIPTION = "kops-standin kubernetesVersion "
 
 

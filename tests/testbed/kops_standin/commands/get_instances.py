@@ -24,7 +24,9 @@ def instances(aws, cluster, igs, api):
             continue
         group, stale, ready = state
         roles = ["control-plane", "control-plane"] if model.is_control_plane(ig) else [model.role_of(ig).lower()]
-        for inst, status in [(i, "UpToDate") for i in ready] + [(i, "NeedsUpdate") for i in stale]:
+        # CloudInstanceStatusDetached for instances an interrupted roll detached (pkg/cloudinstances).
+        for inst, status in [(i, "UpToDate") for i in ready] + [(i, "Detached" if i.get("detached") else "NeedsUpdate")
+                                                                  for i in stale]:
             item = {"id": inst["id"]}
             if api and cloud.booted(inst):
                 item["nodeName"] = inst["id"]  # the test bed's nodes are named by instance id

@@ -194,9 +194,16 @@ class Roller:
 
     # -- one instance -----------------------------------------------------------
     def detach(self, ig, group, inst):
-        """instancegroups.go detachInstance: the ASG launches a replacement at once."""
+        """instancegroups.go detachInstance: the ASG launches a replacement at once. awsup detachInstance
+        (aws_cloud.go) tags the instance kops.k8s.io/detached-from-asg=<ASG> first, so a later run still finds
+        it (awsBuildCloudInstanceGroup lists it as Detached, needing an update). rollingUpdateInstanceGroup
+        does not detach a Detached instance again."""
+        if inst.get("detached"):
+            return
         before = self._members(group)
         info(line("detaching"), 'Detaching instance "%s", in group "%s".' % (inst["id"], group["AutoScalingGroupName"]))
+        self.aws.client("ec2").create_tags(Resources=[inst["id"]], Tags=[
+            {"Key": cloud.DETACHED_TAG, "Value": group["AutoScalingGroupName"]}])
         self.aws.client("autoscaling").detach_instances(
             InstanceIds=[inst["id"]], AutoScalingGroupName=group["AutoScalingGroupName"],
             ShouldDecrementDesiredCapacity=False)
@@ -255,6 +262,9 @@ class Roller:
         if role == "ControlPlane":
             surge = 0
         surge = min(surge, len(update))
+        # prioritizeUpdate: attached before detached; the surge picks from the end, so a detached
+        # instance counts as the surge without being detached again (rollingUpdateInstanceGroup).
+        update = [u for u in update if not u.get("detached")] + [u for u in update if u.get("detached")]
         if surge > 0 and not self.cloudonly:
             none_ready = ready_count == 0
             for n in range(1, surge + 1):
@@ -300,6 +310,9 @@ def group_state(aws, ig, name, force=False):
     members = aws.asg_instances(group)
     stale = [m for m in members if aws.needs_update(group, m)]
     ready = [m for m in members if m not in stale]
+    # awsBuildCloudInstanceGroup: instances detached from the group by an earlier, interrupted roll need an update.
+    seen = {m["id"] for m in members}
+    stale += [dict(m, detached=True) for m in aws.detached_instances(group) if m["id"] not in seen]
     return group, stale, ready
 
 

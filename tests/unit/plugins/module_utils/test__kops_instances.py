@@ -129,3 +129,15 @@ def test_validation_outcome():
     assert ki.validation_outcome(0, 'W... Cluster validation failed after terminating instance, proceeding since '
                                     'fail-on-validate is set to false: x', False) == 'failed'
     assert ki.validation_outcome(1, 'Error: x', False) == 'failed'
+
+
+def test_a_detached_instance_needs_replacing():
+    """awsBuildCloudInstanceGroup (upup/pkg/fi/cloudup/awsup/aws_cloud.go, v1.30.1 and v1.36.2) lists an instance
+    tagged kops.k8s.io/detached-from-asg with status Detached, in the group's NeedUpdate list."""
+    line = ('[{"id":"i-1","status":"Detached","roles":["node"],"internalIP":"172.20.0.9","externalIP":"",'
+            '"instanceGroup":"nodes-us-west-2a.fleetman.k8s.local","machineType":"t3.medium","state":""},'
+            '{"id":"i-2","status":"UpToDate","roles":["node"],"internalIP":"172.20.0.8","externalIP":"",'
+            '"instanceGroup":"nodes-us-west-2a.fleetman.k8s.local","machineType":"t3.medium","state":""}]')
+    instances = {i['id']: i for i in ki.parse_instances(line)}
+    assert instances['i-1']['needs_update'] is True
+    assert instances['i-2']['needs_update'] is False
