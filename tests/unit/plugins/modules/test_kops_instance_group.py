@@ -383,7 +383,7 @@ def aws_writes(events):
 
 @pytest.mark.parametrize('version', VERSIONS)
 def test_shrink_below_running_drains_surplus_before_kops_shrinks_the_group(kops_binary, monkeypatch, version,
-                                                                          fake_state_store_s3):
+                                                                           fake_state_store_s3):
     events = with_aws(monkeypatch, lock=fake_state_store_s3)
     fake = FakeKops(kops_binary, version)
     fake.add(GET, response(version, '65'))
