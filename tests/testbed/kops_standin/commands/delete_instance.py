@@ -6,11 +6,11 @@ with the API, by node name); without --cloudonly the node must be known to the K
 detach it first (--surge, default true; never a control-plane instance), validate, then drain, terminate,
 and wait 0s.
 
-Detached members: upup/pkg/fi/cloudup/awsup/aws_cloud.go awsBuildCloudInstanceGroup lists every running
-instance that carries the tag ``kops.k8s.io/detached-from-asg`` (tagNameDetachedInstance, set by
-detachInstance) as a member of its group with status Detached (in NeedUpdate), so delete instance finds
-it too; DetachInstance returns at once for such an instance (after detachInstance's "Detaching instance"
-line), and deleteInstance terminates it with EC2 TerminateInstances.
+Detached members (upup/pkg/fi/cloudup/awsup/aws_cloud.go awsBuildCloudInstanceGroup: instances tagged
+``kops.k8s.io/detached-from-asg``, status Detached, in NeedUpdate) come from rolling_update.group_state, so
+delete instance finds them; UpdateSingleInstance still calls detachInstance, which logs "Detaching instance"
+before awsup DetachInstance returns at once for a Detached instance; deleteInstance terminates it with EC2
+TerminateInstances.
 """
 
 import sys
@@ -19,28 +19,6 @@ from kops_standin import cloud, context, model, statestore
 from kops_standin.commands import rolling_update
 from kops_standin.errors import KopsError, info, warn
 from kops_standin.flags import load_help, usage_of
-
-DETACHED_TAG = "kops.k8s.io/detached-from-asg"
-
-
-def detached_members(aws, group):
-    """awsBuildCloudInstanceGroup: running instances tagged as detached from ``group`` (not in it any more)."""
-    name = group["AutoScalingGroupName"]
-    attached = {i["InstanceId"] for i in group.get("Instances", [])}
-    reservations = aws.client("ec2").describe_instances(Filters=[
-        {"Name": "tag:" + DETACHED_TAG, "Values": [name]},
-        {"Name": "instance-state-name", "Values": ["pending", "running", "stopping", "stopped"]},
-    ])["Reservations"]
-    out = []
-    for res in reservations:
-        for inst in res["Instances"]:
-            if inst["InstanceId"] in attached:
-                continue
-            out.append({"id": inst["InstanceId"], "type": inst.get("InstanceType"), "image": inst.get("ImageId"),
-                        "launch": inst.get("LaunchTime"), "zone": inst["Placement"]["AvailabilityZone"],
-                        "private_ip": inst.get("PrivateIpAddress", ""), "detached": True})
-    return sorted(out, key=lambda i: i["id"])
-
 
 def run(ver, path, parsed):
     usage = usage_of(load_help(ver, "delete_instance"))
@@ -65,7 +43,7 @@ def run(ver, path, parsed):
         if state is None:
             continue
         group, stale, ready = state
-        for inst in ready + stale + detached_members(aws, group):
+        for inst in ready + stale:
             # The test bed's node names are the instance ids; a node exists once the instance has booted.
             node = inst["id"] if not cloudonly and cloud.booted(inst) else None
             if inst["id"] == wanted or (node is not None and node == wanted):
