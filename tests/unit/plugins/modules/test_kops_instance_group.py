@@ -615,3 +615,32 @@ def test_absent_only_control_plane_group_is_refused_before_draining(kops_binary,
                                 tracked(fake, events), monkeypatch)
     assert failed and 'only control plane instance group' in result['msg']
     assert [a for a in fake.args() if a[0] == 'delete' or a[:2] == ('get', 'instances')] == [] and events[-1][0] == 'kops'
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_rerun_after_an_interruption_removes_the_detached_instance_first(kops_binary, monkeypatch, version):
+    # The run before detached STALE and died before kops delete instance: kops lists it as Detached
+    # (awsup awsBuildCloudInstanceGroup), the group's desired capacity is already 2, the spec still says 3.
+    events = with_aws(monkeypatch, groups={ASG_A: {'AutoScalingGroupName': ASG_A, 'MinSize': 1, 'MaxSize': 3,
+                                                   'DesiredCapacity': 2}})
+    rc, out, err = three_in_a(version)
+    out = out.replace('"id":"%s","status":"NeedsUpdate"' % STALE, '"id":"%s","status":"Detached"' % STALE)
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '65'))
+    fake.add(get_ig('nodes-us-west-2a'), stored_ig(version), response(version, '70'))
+    fake.add(get_instances(), (rc, out, err))
+    fake.add(preview(STALE), found(STALE))
+    fake.add(preview(NEW), found(NEW))
+    fake.add(delete_yes(STALE), DELETED)
+    fake.add(delete_yes(NEW), DELETED)
+    fake.add(('replace', '-f', '-'), response(version, '124'))
+    fake.add(UPDATE_DRY, NO_CHANGES)
+    failed, result = run_module(kops_instance_group, args(kops_binary, name='nodes-us-west-2a', min_size=1, max_size=1),
+                                tracked(fake, events), monkeypatch)
+    assert not failed, result.get('msg')
+    assert [(r['id'], r['status']) for r in result['removed_instances']] == [(STALE, 'Detached'), (NEW, 'UpToDate')]
+    assert [e for e in events if e[0] == 'aws' and e[1] in ('create_tags', 'detach_instances')] == [
+        ('aws', 'create_tags', (NEW,), (('kops.k8s.io/detached-from-asg', ASG_A),)),
+        ('aws', 'detach_instances', (NEW,), ASG_A, True),
+    ]
+    assert ('aws', 'update_auto_scaling_group', ASG_A, 1) not in events  # MinSize 1 already allows desired 1
