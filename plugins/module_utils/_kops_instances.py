@@ -213,3 +213,15 @@ def group_roles(instance_groups):
     """{name: role} of InstanceGroup objects."""
     return {(ig.get('metadata') or {}).get('name'): ig_role((ig.get('spec') or {}).get('role')) or 'node'
             for ig in instance_groups}
+
+
+def read_instances(runner, cluster_name):
+    """Every instance of the cluster, from the ``kops get instances`` table (recorded for every state in both
+    versions, NeedsUpdate included, and read by position); fails the module when kops or the parse fails."""
+    result = runner.run(['get', 'instances', '--name', cluster_name])
+    if result.rc != 0:
+        runner.fail('Failed to list the instances of cluster %s.' % cluster_name, result)
+    try:
+        return parse_instances(result.stdout)
+    except ValueError as exc:
+        runner.fail('Could not parse the instances kops printed: %s.' % exc, result)

@@ -155,7 +155,7 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.cloudops.kops.plugins.module_utils._kops_instances import parse_instances
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_instances import read_instances
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_lock import guard_writes, lock_argument_spec, release_lock
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_output import update_change_summary, update_has_changes
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_runner import KopsRunner, kops_argument_spec
@@ -170,16 +170,6 @@ def reconcile_args(name, params, yes=False):
     if params.get('allow_kops_downgrade'):
         args.append('--allow-kops-downgrade')
     return args + (['--yes'] if yes else [])
-
-
-def read_instances(runner, name):
-    result = runner.run(['get', 'instances', '--name', name])
-    if result.rc != 0:
-        runner.fail('Failed to list the instances of cluster %s.' % name, result)
-    try:
-        return parse_instances(result.stdout)
-    except ValueError as exc:
-        runner.fail('Could not parse the instances kops printed: %s.' % exc, result)
 
 
 def replaced_groups(before, replaced):

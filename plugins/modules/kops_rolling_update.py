@@ -276,7 +276,7 @@ from ansible_collections.cloudops.kops.plugins.module_utils._kops_instances impo
     build_plan,
     dry_run_args,
     group_roles,
-    parse_instances,
+    read_instances,
     roll_args,
     select_groups,
     table_rows,
@@ -292,17 +292,6 @@ from ansible_collections.cloudops.kops.plugins.module_utils._kops_state import g
 
 DURATIONS = ('drain_timeout', 'validation_timeout', 'control_plane_interval', 'node_interval', 'bastion_interval',
              'post_drain_delay')
-
-
-def read_instances(runner, name):
-    # The table: recorded for every state in both versions (NeedsUpdate included) and read by position.
-    result = runner.run(['get', 'instances', '--name', name])
-    if result.rc != 0:
-        runner.fail('Failed to list the instances of cluster %s.' % name, result)
-    try:
-        return parse_instances(result.stdout)
-    except ValueError as exc:
-        runner.fail('Could not parse the instances kops printed: %s.' % exc, result)
 
 
 def read_plan(runner, name, groups, selected, force):
