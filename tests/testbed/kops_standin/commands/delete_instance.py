@@ -20,6 +20,7 @@ from kops_standin.commands import rolling_update
 from kops_standin.errors import KopsError, info, warn
 from kops_standin.flags import load_help, usage_of
 
+
 def run(ver, path, parsed):
     usage = usage_of(load_help(ver, "delete_instance"))
     name = context.cluster_name(ver, parsed, None, positional_ok=False, kubeconfig_fallback=True)
