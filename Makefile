@@ -44,8 +44,11 @@ contract: venv
 integration: venv
 	$(ROOT)/scripts/run-integration --python 3.11 --requirements --color no --continue-on-error
 
+# Two workers, one test file each at a time (pytest-xdist --dist loadfile): most of an end-to-end test is
+# waiting on playbooks and the stand-in's boot and roll waits, and each file works on a cluster and
+# bucket of its own on the one shared test bed.
 e2e: venv
-	$(TESTBED) -- $(PYTEST) -p no:cacheprovider tests/e2e
+	$(TESTBED) -- $(PYTEST) -p no:cacheprovider -n $${E2E_JOBS:-2} --dist loadfile tests/e2e
 
 lint: venv collection
 	PATH=$(VENV)/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$(ROOT)/.tmp/collections ansible-lint --offline

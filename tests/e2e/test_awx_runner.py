@@ -100,7 +100,9 @@ def _snapshot(aws) -> dict:
          tuple(sorted(i["InstanceId"] for i in g.get("Instances", []))), repr(g.get("LaunchTemplate")))
         for g in aws("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"]
         if g["AutoScalingGroupName"].endswith("." + NAME))
-    key_pairs = sorted((k["KeyName"], k.get("KeyFingerprint")) for k in ec2.describe_key_pairs()["KeyPairs"])
+    # This cluster's key pairs only: other end-to-end files run beside this one on the same local AWS.
+    key_pairs = sorted((k["KeyName"], k.get("KeyFingerprint")) for k in ec2.describe_key_pairs()["KeyPairs"]
+                       if NAME in k["KeyName"])
     return {"objects": objects, "instances": instances, "groups": groups, "key_pairs": key_pairs}
 
 
