@@ -25,8 +25,9 @@ def instances(aws, cluster, igs, api):
         group, stale, ready = state
         roles = ["control-plane", "control-plane"] if model.is_control_plane(ig) else [model.role_of(ig).lower()]
         # CloudInstanceStatusDetached for instances an interrupted roll detached (pkg/cloudinstances).
-        for inst, status in [(i, "UpToDate") for i in ready] + [(i, "Detached" if i.get("detached") else "NeedsUpdate")
-                                                                  for i in stale]:
+        statuses = [(i, "UpToDate") for i in ready]
+        statuses += [(i, "Detached" if i.get("detached") else "NeedsUpdate") for i in stale]
+        for inst, status in statuses:
             item = {"id": inst["id"]}
             if api and cloud.booted(inst):
                 item["nodeName"] = inst["id"]  # the test bed's nodes are named by instance id
