@@ -50,6 +50,16 @@ def _rolling_args(name, params):
     return args
 
 
+def kubeconfig_environ(params):
+    """The environment that points kops at O(kubeconfig), or None to keep the caller's.
+
+    kops 1.30 loads the cluster's context from the kubeconfig for every rolling update, --cloudonly too
+    (rolling-update_cluster.go), and to drain in ``delete instance``; kops only reads it there, and only
+    kops_kubecfg writes one.
+    """
+    return {'KUBECONFIG': params['kubeconfig']} if params.get('kubeconfig') else None
+
+
 def apply_cluster(runner, name, params, check_mode, spec_changed=False, new_cluster=False, before_update=None):
     """Run the update (and optionally rolling-update) path for cluster ``name``.
 
@@ -91,9 +101,7 @@ def apply_cluster(runner, name, params, check_mode, spec_changed=False, new_clus
     if mode == 'never' or new_cluster:
         return bool(changes), changes, report
 
-    # kops 1.30 loads the cluster's context from the kubeconfig for every rolling update, --cloudonly too
-    # (rolling-update_cluster.go); kops only reads it here, and only kops_kubecfg writes one.
-    environ = {'KUBECONFIG': params['kubeconfig']} if params.get('kubeconfig') else None
+    environ = kubeconfig_environ(params)
     preview = runner.run(_rolling_args(name, params), environ=environ)
     if preview.rc != 0:
         hint = ('export the admin kubeconfig with cloudops.kops.kops_kubecfg and pass it as kubeconfig'

@@ -215,10 +215,16 @@ def group_roles(instance_groups):
             for ig in instance_groups}
 
 
-def read_instances(runner, cluster_name):
-    """Every instance of the cluster, from the ``kops get instances`` table (recorded for every state in both
-    versions, NeedsUpdate included, and read by position); fails the module when kops or the parse fails."""
-    result = runner.run(['get', 'instances', '--name', cluster_name])
+def read_instances(runner, cluster_name, output=None, environ=None):
+    """Every instance of the cluster from ``kops get instances``; fails the module when kops or the parse fails.
+
+    By default the table (recorded for every state in both versions, NeedsUpdate included, and read by
+    position); ``output='json'`` asks for JSON instead. ``environ`` as for ``KopsRunner.run``.
+    """
+    args = ['get', 'instances', '--name', cluster_name]
+    if output:
+        args += ['-o', output]
+    result = runner.run(args, environ=environ)
     if result.rc != 0:
         runner.fail('Failed to list the instances of cluster %s.' % cluster_name, result)
     try:

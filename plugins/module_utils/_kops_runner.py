@@ -284,10 +284,19 @@ class KopsRunner(object):
         ``environ`` adds variables for this call only (for example a private KUBECONFIG).
         Before the first command that writes, ``write_guard`` (the state store lock) runs once.
         """
-        if self.write_guard is not None and writes(args):
-            guard, self.write_guard = self.write_guard, None
-            guard()
+        if writes(args):
+            self.before_write()
         return self._exec([self.binary] + list(args) + ['--state', self.state_store], data=data, environ=environ)
+
+    def before_write(self):
+        """Run ``write_guard`` (the state store lock) once, before the first write.
+
+        ``run`` calls it before a kops command that writes; a module calls it itself before a
+        write that is not a kops command (for example an AWS call).
+        """
+        guard, self.write_guard = self.write_guard, None
+        if guard is not None:
+            guard()
 
     def run_without_kubeconfig(self, args, data=None):
         """Run a kops command that would edit a kubeconfig against a throw-away one.

@@ -338,7 +338,7 @@ update_report:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.cloudops.kops.plugins.module_utils._kops_apply import apply_argument_spec, apply_cluster
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_apply import apply_argument_spec, apply_cluster, kubeconfig_environ
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_drain import (
     AWS_ERRORS,
     DETACHED,
@@ -354,7 +354,7 @@ from ansible_collections.cloudops.kops.plugins.module_utils._kops_drain import (
     preview_outcome,
 )
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_duration import duration_option
-from ansible_collections.cloudops.kops.plugins.module_utils._kops_instances import parse_instances
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_instances import read_instances
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_lock import guard_writes, lock_argument_spec, release_lock
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_output import HAS_YAML, ig_role, instance_group_summary
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_runner import KopsRunner, kops_argument_spec
@@ -409,18 +409,6 @@ def sizes_error(spec):
     return None
 
 
-def kube_environ(params):
-    """kops 1.30 reads the cluster's context from the kubeconfig to reach the Kubernetes API."""
-    return {'KUBECONFIG': params['kubeconfig']} if params.get('kubeconfig') else None
-
-
-def take_lock(runner):
-    """Take the state store lock now (before a write that is not a kops command)."""
-    guard, runner.write_guard = runner.write_guard, None
-    if guard is not None:
-        guard()
-
-
 def plan_removals(module, runner, ig, target):
     """The instances to drain and remove so that ``target`` remain attached; reads only.
 
@@ -429,15 +417,9 @@ def plan_removals(module, runner, ig, target):
     """
     params = module.params
     cluster_name, name = params['cluster_name'], params['name']
-    environ = kube_environ(params)
-    listed = runner.run(['get', 'instances', '--name', cluster_name, '-o', 'json'], environ=environ)
-    if listed.rc != 0:
-        runner.fail('Failed to list the instances of cluster %s.' % cluster_name, listed)
-    try:
-        # get_instances.go asRenderable: an empty cluster prints [] (make, not a nil slice).
-        instances = parse_instances(listed.stdout)
-    except ValueError as exc:
-        runner.fail('Could not parse the instances kops printed: %s.' % exc, listed)
+    environ = kubeconfig_environ(params)
+    # get_instances.go asRenderable: an empty cluster prints [] (make, not a nil slice).
+    instances = read_instances(runner, cluster_name, output='json', environ=environ)
     role = ig_role((ig.get('spec') or {}).get('role')) or 'node'
     members = group_members(instances, cluster_name, name, role)
     if not choose_removals(members, target):
@@ -479,7 +461,7 @@ def remove_instances(module, runner, result, plan, clients):
     cluster_name = params['cluster_name']
     autoscaling, ec2 = clients
     removed = result['removed_instances'] = []
-    take_lock(runner)
+    runner.before_write()  # the boto3 writes below are not kops commands
     attached = [p for p in plan if p['status'] != DETACHED]
     group_name = plan[0]['cloud_group']
     try:
@@ -503,7 +485,7 @@ def remove_instances(module, runner, result, plan, clients):
                                  removed_instances=removed, changes=result['changes'])
         deleted = runner.run(delete_instance_args(cluster_name, entry['id'], yes=True, cloud_only=not entry['drained'],
                                                   post_drain_delay=params.get('post_drain_delay')),
-                             environ=kube_environ(params))
+                             environ=kubeconfig_environ(params))
         if deleted.rc != 0:
             runner.fail('kops delete instance failed for %s of instance group %s; it is detached from its auto scaling '
                         'group, and a rerun drains and removes it.' % (entry['id'], entry['instance_group']), deleted,
