@@ -19,9 +19,15 @@ _MAIN = """\
 # kops stand-in launcher (cloudops.kops test infrastructure, not kops).
 import sys
 
-from kops_standin.cli import main
+from kops_standin.forkclient import delegate
+from kops_standin.version import BAKED_VERSION
 
-sys.exit(main(sys.argv[1:]))
+code = delegate(sys.argv, BAKED_VERSION)  # the test bed's warm fork server, when there is one
+if code is None:
+    from kops_standin.cli import main
+
+    code = main(sys.argv[1:])
+sys.exit(code)
 """
 
 

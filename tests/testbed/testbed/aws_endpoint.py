@@ -10,6 +10,8 @@ import time
 import urllib.error
 import urllib.request
 
+from .processes import stop_process
+
 REGION = "us-west-2"
 ACCESS_KEY = "testing"
 SECRET_KEY = "testing"
@@ -87,15 +89,7 @@ class AwsEndpoint:
         return f"no answer within {self.start_timeout:.0f}s"
 
     def stop(self) -> None:
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         self.process = None
 
     def __enter__(self) -> "AwsEndpoint":

@@ -14,6 +14,7 @@ from .aws_endpoint import AwsEndpoint
 from .kube_api import KubeApi
 from .mirror import Mirror
 from .ssh_server import SshServer
+from .standin_server import StandinForkServer
 from .real_kubectl import provide as provide_real_kubectl
 
 KOPS_VERSIONS = ("1.30.1", "1.36.2")
@@ -33,6 +34,7 @@ class Testbed:
         self.aws: AwsEndpoint | None = None
         self.mirror: Mirror | None = None
         self.kube_api: KubeApi | None = None
+        self.standin_server: StandinForkServer | None = None
         self.real_kubectl = None  # testbed.real_kubectl.RealKubectl, or None: the stand-in (reason below)
         self.real_kubectl_missing = ""
 
@@ -54,6 +56,9 @@ class Testbed:
             self.mirror = Mirror(cache_dir=self.path("mirror-cache"), real_kubectls=real).start()
             self.kube_api = KubeApi(self.aws.url, self.aws.region).start()
             self._install_standins()
+            # Commands run in forks of one warm process; the stand-in runs on its own without it.
+            self.standin_server = StandinForkServer(self.path("kops-standin.sock"),
+                                                    log_path=self.path("kops-standin-server.log")).start()
             self._create_state_bucket()
             if self.ssh_wanted:
                 self._start_ssh()
@@ -96,6 +101,7 @@ class Testbed:
     def command_environment(self) -> dict[str, str]:
         """What a command run inside the bed gets on top of the caller's environment."""
         env = dict(self.aws.environment())
+        env.update(self.standin_server.environment())
         env.update({
             "KOPS_STATE_STORE": f"s3://{STATE_BUCKET}",
             "KUBECONFIG": self.path("kube", "config"),
@@ -145,6 +151,9 @@ class Testbed:
         if self.ssh is not None:
             self.ssh.stop()
             self.ssh = None
+        if self.standin_server is not None:
+            self.standin_server.stop()
+            self.standin_server = None
         if self.kube_api is not None:
             self.kube_api.stop()
             self.kube_api = None

@@ -46,6 +46,8 @@ import sysconfig
 import tempfile
 import time
 
+from .processes import stop_process
+
 SSHD = "/usr/sbin/sshd"
 PACKAGE = "openssh-server"
 HOST = "127.0.0.1"
@@ -328,15 +330,8 @@ class SshServer:
                               f"{done.stderr.strip()} (log: {self.path('sshd.log')})")
 
     def _stop_sshd(self) -> None:
-        if self.process is not None:
-            if self.process.poll() is None:
-                self.process.terminate()
-                try:
-                    self.process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    self.process.kill()
-                    self.process.wait()
-            self.process = None
+        stop_process(self.process)
+        self.process = None
 
     def _user_processes(self) -> list[int]:
         pids = []

@@ -1,0 +1,108 @@
+"""The test bed's fork server (kops_standin/forkserver.py) changes nothing kops prints or does.
+
+The bed runs every stand-in command in a fork of one warm process to save the interpreter and boto3
+start-up. Through it, a command must end exactly as it does in a process of its own: same stdout,
+stderr and exit code, the caller's stdin, working directory and environment (baked version
+included), a SIGKILL kill point seen as -9, a killed caller taking its command down, and no server
+(or one the user cannot reach) meaning the command runs on its own.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from kops_standin.build import build_zipapp
+from testbed.standin_server import StandinForkServer
+
+NAME = "forkserver.k8s.local"
+STATE = ["--state", "s3://fleetman-kops-state"]
+
+
+@pytest.fixture
+def served(bed_factory, tmp_path):
+    """A bed, a kops 1.30.1 zipapp (baked version), its fork server, a runner with or without it, an SSH key."""
+    bed = bed_factory("1.30.1", inprocess=False)
+    kops = build_zipapp(str(tmp_path / "kops-1.30.1"), "1.30.1")
+    server = StandinForkServer(str(tmp_path / "standin.sock"), log_path=str(tmp_path / "server.log")).start()
+    env = bed.base_env()
+    del env["KOPS_STANDIN_VERSION"]  # the zipapp's baked version must reach the fork
+    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+
+    def run(args, via_server=True, stdin=None, extra=None):
+        full = dict(env, **(extra or {}))
+        if via_server:
+            full.update(server.environment())
+        done = subprocess.run([kops] + args, env=full, input=stdin, capture_output=True, text=True, check=False,
+                              cwd=str(tmp_path), timeout=120)
+        return done.returncode, done.stdout, done.stderr
+
+    key = ed25519.Ed25519PrivateKey.generate().public_key()
+    (tmp_path / "id.pub").write_bytes(key.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH))
+    yield run, server, kops, env, tmp_path
+    server.stop()
+
+
+def test_same_output_exit_code_and_baked_version(served):
+    run, _server, _kops, _env, tmp_path = served
+    assert run(["version"]) == run(["version"], via_server=False) == (0, "Client version: 1.30.1 (git-v1.30.1)\n", "")
+    # An error, a usage error and a command that reads the caller's working directory (a relative path).
+    for args in (["get", "clusters", NAME] + STATE, ["get", "clusters", "--no-such-flag"] + STATE):
+        assert run(args) == run(args, via_server=False)
+    rc, _out, err = run(["create", "cluster", "--name", NAME, "--zones", "us-west-2a", "--ssh-public-key", "id.pub"]
+                        + STATE)
+    assert rc == 0, err
+    for args in (["get", "all", "--name", NAME, "-o", "json"] + STATE, ["get", "sshpublickeys", "--name", NAME] + STATE):
+        assert run(args) == run(args, via_server=False)
+    # stdin reaches the fork: the spec read back is replaced from "-".
+    rc, spec, err = run(["get", "cluster", NAME, "-o", "yaml"] + STATE)
+    assert rc == 0, err
+    assert run(["replace", "-f", "-"] + STATE, stdin=spec)[0] == 0
+
+
+def test_a_kill_point_is_a_sigkill_for_the_caller(served):
+    run, _server, _kops, _env, tmp_path = served
+    rc, _out, _err = run(["create", "cluster", "--name", NAME, "--zones", "us-west-2a", "--ssh-public-key", "id.pub"]
+                         + STATE, extra={"KOPS_STANDIN_KILL_AT": "create-after-config"})
+    assert rc == -signal.SIGKILL
+
+
+def test_a_killed_caller_takes_its_command_down(served):
+    run, server, kops, env, tmp_path = served
+    rc, _out, err = run(["create", "cluster", "--name", NAME, "--zones", "us-west-2a", "--ssh-public-key", "id.pub"]
+                        + STATE)
+    assert rc == 0, err
+    rc, _out, err = run(["update", "cluster", "--name", NAME, "--yes", "--admin"] + STATE)  # kops 1.30 validates through it
+    assert rc == 0, err
+    log = tmp_path / "argv.log"
+    full = dict(env, KOPS_STANDIN_ARGV_LOG=str(log), KOPS_STANDIN_BOOT_SECONDS="600", **server.environment())
+    # The nodes take 10 minutes to boot: kops keeps retrying until --wait runs out; the caller is killed long before.
+    caller = subprocess.Popen([kops, "validate", "cluster", "--name", NAME, "--wait", "10m", "--interval", "1s"] + STATE,
+                              env=full, stdout=subprocess.DEVNULL, stderr=open(tmp_path / "validate.err", "w"))
+    deadline = time.monotonic() + 30
+    while not (log.exists() and log.read_text().strip()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    command_pid = json.loads(log.read_text().splitlines()[0])["pid"]
+    assert command_pid != caller.pid  # it ran in the server's fork
+    time.sleep(0.5)
+    assert caller.poll() is None and os.path.exists("/proc/%d" % command_pid)  # still waiting for the cluster
+    caller.send_signal(signal.SIGTERM)
+    caller.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while os.path.exists("/proc/%d" % command_pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not os.path.exists("/proc/%d" % command_pid)
+
+
+def test_without_a_reachable_server_the_command_runs_on_its_own(served, tmp_path):
+    run, server, _kops, _env, _tmp = served
+    missing = {"KOPS_STANDIN_FORK_SERVER": str(tmp_path / "no-such.sock")}
+    assert run(["version"], via_server=False, extra=missing) == (0, "Client version: 1.30.1 (git-v1.30.1)\n", "")
+    server.stop()
+    assert run(["version"])[0] == 0
