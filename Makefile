@@ -39,7 +39,7 @@ units: venv
 	$(ANSIBLE_TEST) units --python 3.11 --requirements --color no
 
 contract: venv
-	$(PYTEST) -p no:cacheprovider tests/contract
+	$(PYTEST) -p no:cacheprovider --durations=10 tests/contract
 
 integration: venv
 	$(ROOT)/scripts/run-integration --python 3.11 --requirements --color no --continue-on-error
@@ -48,7 +48,7 @@ integration: venv
 # waiting on playbooks and the stand-in's boot and roll waits, and each file works on a cluster and
 # bucket of its own on the one shared test bed.
 e2e: venv
-	$(TESTBED) -- $(PYTEST) -p no:cacheprovider -n $${E2E_JOBS:-2} --dist loadfile tests/e2e
+	$(TESTBED) -- $(PYTEST) -p no:cacheprovider -n $${E2E_JOBS:-2} --dist loadfile --durations=10 tests/e2e
 
 lint: venv collection
 	PATH=$(VENV)/bin:$$PATH ANSIBLE_COLLECTIONS_PATH=$(ROOT)/.tmp/collections ansible-lint --offline

@@ -123,7 +123,8 @@ def test_full_lifecycle(bed_factory):
     res = bed.run(["rolling-update", "cluster", "--name", NAME, "--cloudonly"] + STATE)
     assert "nodes-us-west-2a\t\tNeedsUpdate\t1\t\t0\t1\t1\t5\n" in res.stdout, res
     assert res.stdout.endswith("Must specify --yes to rolling-update.\n")
-    res = bed.run(["rolling-update", "cluster", "--name", NAME, "--yes"] + STATE, env={"KOPS_STANDIN_BOOT_SECONDS": "1"})
+    res = bed.run(["rolling-update", "cluster", "--name", NAME, "--yes"] + STATE,
+                  env={"KOPS_STANDIN_BOOT_SECONDS": "1", "KOPS_STANDIN_TIME_SCALE": "0.02"})  # 15 s waits otherwise
     assert res.rc == 0, res
     res = bed.run(["rolling-update", "cluster", "--name", NAME, "--cloudonly"] + STATE)
     assert res.stdout.endswith("No rolling-update required.\n"), res
