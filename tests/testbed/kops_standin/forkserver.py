@@ -119,11 +119,11 @@ def supervise(conn, pid):
     while True:
         ready = dict(poller.poll(None if pidfd is not None else 50))
         if pidfd in ready:
-            _pid, status = os.waitpid(pid, 0)
+            status = os.waitpid(pid, 0)[1]
             break
         if pidfd is None:
-            _pid, status = os.waitpid(pid, os.WNOHANG)
-            if _pid:
+            ended, status = os.waitpid(pid, os.WNOHANG)
+            if ended:
                 break
         if conn.fileno() in ready:
             # The client only ever sends the request: anything now means it is gone.

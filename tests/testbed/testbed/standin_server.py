@@ -36,7 +36,7 @@ class StandinForkServer:
                 [sys.executable, "-m", "kops_standin.forkserver", self.socket_path],
                 stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL, env=env)
         # It prints "ready" once it listens, after importing what every command needs.
-        ready, _, _ = select.select([self.process.stdout], [], [], self.start_timeout)
+        ready = select.select([self.process.stdout], [], [], self.start_timeout)[0]
         line = self.process.stdout.readline() if ready else b""
         self.process.stdout.close()
         if line.strip() != b"ready":
