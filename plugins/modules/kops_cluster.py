@@ -661,7 +661,8 @@ def stored_ssh_keys(runner, name):
         items = json.loads(result.stdout or 'null') or []
     except ValueError as exc:
         runner.fail('Could not parse the SSH public keys kops printed: %s' % exc, result)
-    return [(item.get('publicKey') or item.get('PublicKey') or '').strip() for item in items]
+    # cmd/kops/get_sshpublickeys.go SSHKeyItem (1.30.1 and 1.36.2): {"id": ..., "publicKey": ...}.
+    return [(item.get('publicKey') or '').strip() for item in items]
 
 
 def ensure_ssh_key(module, runner, result, name):
