@@ -114,7 +114,9 @@ class Cloud:
         try:
             versions = self.client("ec2").describe_launch_template_versions(
                 LaunchTemplateName=name, Versions=[str(version)])["LaunchTemplateVersions"]
-        except Exception:  # noqa: BLE001 - a missing template reads as "no data"
+        except Exception as err:  # noqa: BLE001 - a missing template reads as "no data"
+            if not _not_found(err):
+                raise
             return None
         return versions[0]["LaunchTemplateData"] if versions else None
 
@@ -169,7 +171,9 @@ class Cloud:
         try:
             versions = self.client("ec2").describe_launch_template_versions(
                 LaunchTemplateName=name, Versions=[str(version)])["LaunchTemplateVersions"]
-        except Exception:  # noqa: BLE001 - a missing template has no version
+        except Exception as err:  # noqa: BLE001 - a missing template has no version
+            if not _not_found(err):
+                raise  # any other error must not read as "no change"
             return None
         return kubernetes_version_of(versions[0].get("VersionDescription")) if versions else None
 
@@ -582,7 +586,9 @@ class Cloud:
                     LaunchTemplateName=name, LaunchTemplateData=_versioned(data, latest["LatestVersionNumber"] + 1),
                     VersionDescription=kubernetes_description(k8s_version))
                 version = lt["LaunchTemplateVersion"]["VersionNumber"]
-            except Exception:  # noqa: BLE001 - no template yet
+            except Exception as err:  # noqa: BLE001 - no template yet
+                if not _not_found(err):
+                    raise
                 ec2.create_launch_template(LaunchTemplateName=name, LaunchTemplateData=_versioned(data, 1),
                                            VersionDescription=kubernetes_description(k8s_version),
                                            TagSpecifications=self._spec(tags, "launch-template"))
@@ -817,6 +823,13 @@ LT_VERSION_TAG = "aws:ec2launchtemplate:version"
 # awsup tagNameDetachedInstance (aws_cloud.go): marks an instance a rolling update detached from its group.
 DETACHED_TAG = "kops.k8s.io/detached-from-asg"
 _K8S_DESCRIPTION = "kops-standin kubernetesVersion "
+
+
+def _not_found(err):
+    """Whether a boto3 error says the resource does not exist (InvalidLaunchTemplateName.NotFoundException,
+    InvalidLaunchTemplateId.VersionNotFound, ...); only that may read as "none" here."""
+    code = str((getattr(err, "response", None) or {}).get("Error", {}).get("Code", ""))
+    return "NotFound" in code
 
 
 def _versioned(data, number):
