@@ -56,9 +56,12 @@ class Testbed:
             self.mirror = Mirror(cache_dir=self.path("mirror-cache"), real_kubectls=real).start()
             self.kube_api = KubeApi(self.aws.url, self.aws.region).start()
             self._install_standins()
-            # Commands run in forks of one warm process; the stand-in runs on its own without it.
-            self.standin_server = StandinForkServer(self.path("kops-standin.sock"),
-                                                    log_path=self.path("kops-standin-server.log")).start()
+            # Opt-in (TESTBED_FORK_SERVER=1): commands run in forks of one warm process. Off by default: two
+            # fresh-clone `make test` runs with it each failed one integration target under load (a node
+            # instance missing from its group), which runs without it never showed; the cause is not known.
+            if os.environ.get("TESTBED_FORK_SERVER") == "1":
+                self.standin_server = StandinForkServer(self.path("kops-standin.sock"),
+                                                        log_path=self.path("kops-standin-server.log")).start()
             self._create_state_bucket()
             if self.ssh_wanted:
                 self._start_ssh()
@@ -101,7 +104,8 @@ class Testbed:
     def command_environment(self) -> dict[str, str]:
         """What a command run inside the bed gets on top of the caller's environment."""
         env = dict(self.aws.environment())
-        env.update(self.standin_server.environment())
+        if self.standin_server is not None:
+            env.update(self.standin_server.environment())
         env.update({
             "KOPS_STATE_STORE": f"s3://{STATE_BUCKET}",
             "KUBECONFIG": self.path("kube", "config"),
