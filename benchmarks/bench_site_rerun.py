@@ -9,7 +9,8 @@ the playbook a user writes from the kops tutorial (three ``ansible.builtin.comma
 --wait``) and start at most 5 kops processes. kops processes are counted through the stand-in's
 ``KOPS_STANDIN_ARGV_LOG``. The cluster is built once by ``site.yml``; then ``site.yml``, ``build.yml``
 (the same without the inspect report) and the naive playbook run in rounds, in a rotating order,
-several times; medians, the ratios and the process counts are printed, the conditions in the last line. It asserts nothing (figures, not a timed test). On the test bed:
+several times; medians, the ratios and the process counts are printed, the conditions in the last
+line. It asserts nothing (figures, not a timed test). On the test bed:
 
     tests/testbed/run -- .venv/bin/python benchmarks/bench_site_rerun.py [--repeat 5] [--kops 1.36.2]
 """
