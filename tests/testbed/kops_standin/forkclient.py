@@ -12,7 +12,7 @@ import socket
 import struct
 import sys
 
-HEADER = struct.Struct("!I")
+HEADER = struct.Struct("!I")  # the request body's length, before the body (forkserver reads it)
 
 
 def delegate(argv, baked_version=None):

@@ -18,15 +18,15 @@ import os
 import select
 import signal
 import socket
-import struct
 import sys
+
+from kops_standin.forkclient import HEADER
 
 # What every command needs; imported once here, so that a fork starts with it.
 _WARM_IMPORTS = ("boto3", "botocore.session", "botocore.client", "botocore.exceptions", "yaml",
                  "kops_standin.cli", "kops_standin.context", "kops_standin.model", "kops_standin.statestore",
                  "kops_standin.cloud", "kops_standin.output", "kops_standin.pki", "kops_standin.sshkeys")
 _SERVICES = ("s3", "ec2", "autoscaling", "elb", "elbv2", "iam")
-HEADER = struct.Struct("!I")
 _WARM_LOADER = []
 MAX_REQUEST = 16 * 1024 * 1024
 
