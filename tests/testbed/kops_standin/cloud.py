@@ -9,6 +9,8 @@ import json
 import os
 import time
 
+from botocore.exceptions import ClientError
+
 from kops_standin import faults, model
 from kops_standin.errors import info
 
@@ -184,19 +186,14 @@ class Cloud:
 
     def nlb(self):
         """The API network load balancer (found by name) or None."""
-        try:
-            lbs = self.client("elbv2").describe_load_balancers(Names=[model.lb_name(self.name)])["LoadBalancers"]
-        except Exception:  # noqa: BLE001 - LoadBalancerNotFound
-            return None
+        found = _unless_missing(self.client("elbv2").describe_load_balancers, Names=[model.lb_name(self.name)])
+        lbs = (found or {}).get("LoadBalancers") or []
         return lbs[0] if lbs else None
 
     def clb(self):
         """The API classic load balancer (found by name) or None."""
-        try:
-            lbs = self.client("elb").describe_load_balancers(
-                LoadBalancerNames=[model.lb_name(self.name)])["LoadBalancerDescriptions"]
-        except Exception:  # noqa: BLE001 - LoadBalancerNotFound
-            return None
+        found = _unless_missing(self.client("elb").describe_load_balancers, LoadBalancerNames=[model.lb_name(self.name)])
+        lbs = (found or {}).get("LoadBalancerDescriptions") or []
         return lbs[0] if lbs else None
 
     def load_balancer(self):
@@ -238,7 +235,7 @@ class Cloud:
         owner, dummy, name = image.partition("/")
         try:
             found = ec2.describe_images(Owners=[owner], Filters=[{"Name": "name", "Values": [name]}])["Images"]
-        except Exception:  # noqa: BLE001
+        except ClientError:  # an owner the emulator rejects: fall back below (connection errors still fail)
             found = []
         if not found:
             # The emulator lacks Canonical's images; on AWS the name resolves. Use an Ubuntu AMI it has.
@@ -278,9 +275,7 @@ class Cloud:
         iam = self.client("iam")
         for role in ("masters", "nodes"):
             rname = "%s.%s" % (role, self.name)
-            try:
-                iam.get_role(RoleName=rname)
-            except Exception:  # noqa: BLE001 - NoSuchEntity
+            if _unless_missing(iam.get_role, RoleName=rname) is None:
                 creates.append(Task("IAMRole", rname, [("ExportWithID", role)]))
                 creates.append(Task("IAMInstanceProfile", rname, [("Shared", "false")]))
         deletes = []
@@ -365,10 +360,8 @@ class Cloud:
         return ["masters.%s" % self.name, "nodes.%s" % self.name, "api-elb.%s" % self.name]
 
     def _key_pair(self, name):
-        try:
-            return self.client("ec2").describe_key_pairs(KeyNames=[name])["KeyPairs"]
-        except Exception:  # noqa: BLE001 - InvalidKeyPair.NotFound
-            return []
+        found = _unless_missing(self.client("ec2").describe_key_pairs, KeyNames=[name])
+        return (found or {}).get("KeyPairs") or []
 
     # -- applying -----------------------------------------------------------
     def apply(self, igs, ssh_key_name=None, ssh_public_key=None):
@@ -449,11 +442,8 @@ class Cloud:
         iam = self.client("iam")
         for role in ("masters", "nodes"):
             rname = "%s.%s" % (role, self.name)
-            try:
-                iam.get_role(RoleName=rname)
+            if _unless_missing(iam.get_role, RoleName=rname) is not None:
                 continue
-            except Exception:  # noqa: BLE001 - NoSuchEntity: create below
-                pass
             iam.create_role(RoleName=rname, AssumeRolePolicyDocument=ASSUME_ROLE,
                             Tags=self.tag_list(self.tags(rname)))
             iam.put_role_policy(RoleName=rname, PolicyName=rname, PolicyDocument=json.dumps({
@@ -530,10 +520,9 @@ class Cloud:
     def target_group(self, name):
         elbv2 = self.client("elbv2")
         for candidate in dict.fromkeys((name, self._emulator_tg_name(name))):
-            try:
-                return elbv2.describe_target_groups(Names=[candidate])["TargetGroups"][0]
-            except Exception:  # noqa: BLE001 - TargetGroupNotFound
-                continue
+            found = _unless_missing(elbv2.describe_target_groups, Names=[candidate])
+            if found and found.get("TargetGroups"):
+                return found["TargetGroups"][0]
         return None
 
     def _create_target_group(self, name, port, vpc_id):
@@ -709,16 +698,10 @@ class Cloud:
         iam = self.client("iam")
         for role in ("masters", "nodes"):
             rname = "%s.%s" % (role, self.name)
-            try:
-                iam.get_instance_profile(InstanceProfileName=rname)
+            if _unless_missing(iam.get_instance_profile, InstanceProfileName=rname) is not None:
                 out.append(("iam-instance-profile", rname, rname))
-            except Exception:  # noqa: BLE001
-                pass
-            try:
-                iam.get_role(RoleName=rname)
+            if _unless_missing(iam.get_role, RoleName=rname) is not None:
                 out.append(("iam-role", rname, rname))
-            except Exception:  # noqa: BLE001
-                pass
         for igw in ec2.describe_internet_gateways(Filters=flt)["InternetGateways"]:
             out.append(("internet-gateway", self.name, igw["InternetGatewayId"]))
         for kp in ec2.describe_key_pairs()["KeyPairs"]:
@@ -757,12 +740,8 @@ class Cloud:
             for rtype, name, rid in resources:
                 if rtype != kind:
                     continue
-                try:
-                    self._delete_one(kind, name, rid, vpc)
-                except Exception as err:  # noqa: BLE001
-                    # Already gone counts as deleted (moto drops DHCP options with their VPC).
-                    if "NotFound" not in str(err) and "NoSuch" not in str(err):
-                        raise
+                # Already gone counts as deleted (moto drops DHCP options with their VPC).
+                _unless_missing(self._delete_one, kind=kind, name=name, rid=rid, vpc=vpc)
                 yield "%s:%s" % (kind, rid)
 
     def _delete_one(self, kind, name, rid, vpc):
@@ -827,9 +806,20 @@ _K8S_DESCRIPTION = "kops-standin kubernetesVersion "
 
 def _not_found(err):
     """Whether a boto3 error says the resource does not exist (InvalidLaunchTemplateName.NotFoundException,
-    InvalidLaunchTemplateId.VersionNotFound, ...); only that may read as "none" here."""
+    InvalidKeyPair.NotFound, LoadBalancerNotFound, NoSuchEntity, ...); only that may read as "none" here."""
     code = str((getattr(err, "response", None) or {}).get("Error", {}).get("Code", ""))
-    return "NotFound" in code
+    return "NotFound" in code or code.startswith("NoSuch")
+
+
+def _unless_missing(call, **kwargs):
+    """``call(**kwargs)``, or None when AWS says the resource does not exist. Any other error (a throttle, an
+    endpoint failure, a 500) is raised: read as "missing", it would make the stand-in create or skip things."""
+    try:
+        return call(**kwargs)
+    except ClientError as err:
+        if not _not_found(err):
+            raise
+        return None
 
 
 def _versioned(data, number):
