@@ -106,3 +106,45 @@ def test_without_a_reachable_server_the_command_runs_on_its_own(served, tmp_path
     assert run(["version"], via_server=False, extra=missing) == (0, "Client version: 1.30.1 (git-v1.30.1)\n", "")
     server.stop()
     assert run(["version"])[0] == 0
+
+
+def test_a_command_the_server_ran_is_not_run_again(tmp_path, monkeypatch):
+    """A quick command can end, and the server hang up, before the client is scheduled again after sending
+    its request. The client must then report that command's end, not run it a second time on its own (both
+    runs would write to the same stdout: `kops version --short` printed the version twice under load)."""
+    import socket
+    import threading
+
+    from kops_standin import forkclient, forkserver
+
+    path = str(tmp_path / "quick.sock")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(1)
+    requests = []
+
+    def quick_server():
+        conn, _addr = listener.accept()
+        request, fds = forkserver.read_request(conn)
+        for fd in fds:
+            os.close(fd)
+        requests.append(request["argv"])
+        conn.sendall(json.dumps({"code": 7}).encode("utf-8"))
+        conn.close()  # the command has ended: the server hangs up
+
+    server = threading.Thread(target=quick_server, daemon=True)
+    server.start()
+    real_send_fds = socket.send_fds
+
+    def send_then_lose_the_cpu(*args, **kwargs):
+        sent = real_send_fds(*args, **kwargs)
+        server.join(10)  # the server has run the command and hung up before the client goes on
+        return sent
+
+    monkeypatch.setattr(socket, "send_fds", send_then_lose_the_cpu)
+    monkeypatch.setenv("KOPS_STANDIN_FORK_SERVER", path)
+    try:
+        assert forkclient.delegate(["kops", "version", "--short"]) == 7  # None would mean "run it here again"
+    finally:
+        listener.close()
+    assert requests == [["kops", "version", "--short"]]

@@ -31,10 +31,13 @@ def delegate(argv, baked_version=None):
     message = HEADER.pack(len(body)) + body
     try:
         sent = socket.send_fds(conn, [message[:65536]], [0, 1, 2])
-        conn.sendall(message[sent:])
+        # Only what is left: sendall(b"") still makes one send(), which fails with EPIPE once a quick
+        # command has ended and the server has hung up; running it here again would double its output.
+        if sent < len(message):
+            conn.sendall(message[sent:])
     except OSError:
         conn.close()
-        return None  # nothing ran yet
+        return None  # the server never had the whole request, so it ran nothing: run it here
     reply = b""
     while True:
         chunk = conn.recv(4096)

@@ -78,13 +78,11 @@ def become_command(request, fds):
     os.environ.update(request["env"])
     os.chdir(request["cwd"])
     os.umask(request["umask"])
-    import io
-
-    # Fresh text streams over descriptors 0-2, as a new interpreter would open them (UTF-8, as in the bed).
-    sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8", errors="surrogateescape")
-    sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8", errors="surrogateescape")
-    sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8", errors="backslashreplace",
-                                  write_through=True)
+    # Fresh buffered text streams over descriptors 0-2, as a new interpreter opens them (UTF-8, as in the
+    # bed). Buffered: a text stream straight over a raw file drops what a short write to a pipe left out.
+    sys.stdin = open(0, "r", encoding="utf-8", errors="surrogateescape", closefd=False)
+    sys.stdout = open(1, "w", encoding="utf-8", errors="surrogateescape", closefd=False)
+    sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False, buffering=1)
     sys.argv = list(request["argv"])
     # A fresh boto3 session: credentials, region and endpoint come from this command's environment.
     import boto3
