@@ -90,3 +90,31 @@ def test_run_returns_the_command_status_and_takes_the_bed_down(tmp_path):
     assert not os.path.exists(seen["TESTBED_DIR"])
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(seen["AWS_ENDPOINT_URL"] + "/moto-api/", timeout=2)
+
+
+@pytest.mark.parametrize("setting", [None, "0"])
+def test_kops_commands_run_in_the_fork_server_unless_it_is_turned_off(tmp_path, setting):
+    probe = tmp_path / "probe.json"
+    script = (
+        "import json, os, subprocess;"
+        "bed = os.environ['TESTBED_DIR']; log = os.path.join(bed, 'argv.jsonl');"
+        "caller = subprocess.Popen([os.path.join(bed, 'bin', 'kops'), 'version', '--short'], stdout=subprocess.PIPE,"
+        " env=dict(os.environ, KOPS_STANDIN_ARGV_LOG=log));"
+        "out = caller.communicate()[0].decode();"
+        "command = json.loads(open(log).read().splitlines()[0])['pid'];"
+        f"json.dump(dict(out=out, caller=caller.pid, command=command,"
+        f" server=os.environ.get('KOPS_STANDIN_FORK_SERVER', '')), open({str(probe)!r}, 'w'))"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("TESTBED_FORK_SERVER", "KOPS_STANDIN_FORK_SERVER")}
+    if setting is not None:
+        env["TESTBED_FORK_SERVER"] = setting
+    result = subprocess.run([RUN, "--", sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                            check=False, env=env)
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(probe.read_text())
+    assert seen["out"] == "1.36.2\n"  # once, whichever way it ran
+    if setting == "0":
+        assert (seen["server"], seen["command"]) == ("", seen["caller"])
+    else:
+        assert seen["server"].endswith("kops-standin.sock")
+        assert seen["command"] != seen["caller"]  # a fork of the warm server ran it

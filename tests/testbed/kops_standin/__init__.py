@@ -12,8 +12,8 @@ does.  Nothing here talks to real AWS.
 Run it as ``python -m kops_standin ARGS`` (with ``tests/testbed`` on
 ``sys.path``) or as a zipapp built by :func:`kops_standin.build.build_zipapp`.
 ``KOPS_STANDIN_VERSION`` (1.30.1 or 1.36.2) picks the imitated version.
-With ``TESTBED_FORK_SERVER=1`` the zipapp hands each command to the bed's warm fork server
-(:mod:`kops_standin.forkserver`) when ``KOPS_STANDIN_FORK_SERVER`` is set.
+The zipapp hands each command to the bed's warm fork server (:mod:`kops_standin.forkserver`) when
+``KOPS_STANDIN_FORK_SERVER`` is set (the bed sets it unless ``TESTBED_FORK_SERVER=0``).
 """
 
 SUPPORTED_VERSIONS = ("1.30.1", "1.36.2")

@@ -1,9 +1,10 @@
 """Test-bed speed-up: run stand-in commands in forks of one warm process (TEST INFRASTRUCTURE, not kops).
 
 Most of a stand-in run is Python importing boto3/botocore and loading AWS service models, about 0.3 s
-of CPU per kops command; a ``make test`` starts thousands. With ``TESTBED_FORK_SERVER=1`` the test bed
-starts one server (``python -m kops_standin.forkserver SOCKET``) that has done that work once, and sets
-``KOPS_STANDIN_FORK_SERVER`` to its Unix socket (off by default, see testbed/bed.py). The stand-in executable (``forkclient``) sends its
+of CPU per kops command; a ``make test`` starts thousands. The test bed starts one
+server (``python -m kops_standin.forkserver SOCKET``) that has done that work once, and sets
+``KOPS_STANDIN_FORK_SERVER`` to its Unix socket (unless ``TESTBED_FORK_SERVER=0``, see testbed/bed.py).
+The stand-in executable (``forkclient``) sends its
 argv, environment, working directory, umask and its stdin/stdout/stderr file descriptors; the server
 forks, the fork becomes that command (same descriptors, environment and directory) and runs the
 stand-in's ``cli.main``; the client then exits the way the fork did: the same exit code, or killed by
