@@ -24,6 +24,8 @@ import sys
 import tempfile
 import time
 
+from standin_conditions import standin
+
 ROLE_PLAY = """---
 - name: Install kops and kubectl
   hosts: localhost
@@ -114,7 +116,7 @@ def main() -> None:
     print(f"one-task playbook: median {one:.2f} s (min {min(one_task_times):.2f}, max {max(one_task_times):.2f})")
     print(f"paired ratios: {', '.join(f'{r:.2f}' for r in ratios)}")
     print(f"kops_tools re-run / one-task playbook = {role / one:.2f}x (target <= 2.0; median of {args.repeat} paired runs, "
-          f"both tools installed, changed=0; kops 1.36.2 and kubectl 1.36.3 test-bed stand-ins; "
+          f"both tools installed, changed=0; {standin('1.36.2')} and the kubectl 1.36.3 stand-in; "
           f"ansible-core {ansible.__version__}, Python {platform.python_version()}, {os.cpu_count()} CPUs)")
 
 

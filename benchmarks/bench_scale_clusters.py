@@ -24,6 +24,8 @@ import tempfile
 import threading
 import time
 
+from standin_conditions import standin
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 PLAY = """---
@@ -137,7 +139,7 @@ def main() -> None:
         elapsed, peak = results[size]
         print(f"T({size})/T({sizes[0]}) = {elapsed / base:.2f} (target <= 3 for N=10; peak memory {peak / 2**20:.0f} MiB; "
               f"forks={size}, one state store, cluster role: create, update, kubeconfig, validate every 5s; "
-              f"KOPS_STANDIN_BOOT_SECONDS={args.boot}, kops {args.kops} test-bed stand-in, 1 control plane + 1 node "
+              f"KOPS_STANDIN_BOOT_SECONDS={args.boot}, {standin(args.kops)}, 1 control plane + 1 node "
               f"per cluster; ansible-core {ansible.__version__}, Python {platform.python_version()}, "
               f"{os.cpu_count()} CPUs)")
 

@@ -29,6 +29,8 @@ import sys
 import tempfile
 import time
 
+from standin_conditions import standin
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 NAIVE_PLAY = """---
@@ -146,7 +148,7 @@ def main() -> None:
     print(f"build.yml re-run / naive playbook = {build / naive:.2f}x; the inspect report adds {site - build:.2f} s")
     print(f"site.yml re-run / naive playbook = {site / naive:.2f}x (target <= 1.0), kops processes "
           f"{max(counts['site'])} vs {max(counts['naive'])} (target <= 5); median of {args.repeat} rounds, "
-          f"nothing to change, kops {args.kops} test-bed stand-in, playbooks/vars/fleetman.yml (1 control plane, "
+          f"nothing to change, {standin(args.kops)}, playbooks/vars/fleetman.yml (1 control plane, "
           f"3 nodes); ansible-core {ansible.__version__}, Python {platform.python_version()}, {os.cpu_count()} CPUs, "
           f"1-min load average {load_before:.2f} before, {load_after:.2f} after")
 

@@ -26,6 +26,8 @@ import sys
 import tempfile
 import time
 
+from standin_conditions import standin
+
 CLUSTER = "latency.k8s.local"
 
 
@@ -112,8 +114,8 @@ def main() -> None:
     print(f"kops_validate wait_sleep={poll}: median {module_median:.2f} s after healthy")
     print(f"paired differences (module - kops): {', '.join(f'{d:+.2f}' for d in diffs)}")
     print(f"kops_validate returns {module_median - kops_median:+.2f} s after kops's own wait (target <= +1.0 s; "
-          f"median of {args.repeat} paired runs, poll {poll}, KOPS_STANDIN_BOOT_SECONDS={args.boot}, kops {args.kops} "
-          f"test-bed stand-in, 1 control plane + 1 node; ansible-core {ansible.__version__}, "
+          f"median of {args.repeat} paired runs, poll {poll}, KOPS_STANDIN_BOOT_SECONDS={args.boot}, "
+          f"{standin(args.kops)}, 1 control plane + 1 node; ansible-core {ansible.__version__}, "
           f"Python {platform.python_version()}, {os.cpu_count()} CPUs)")
 
 
