@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 
-from standin_conditions import standin
+from standin_conditions import one_process_per_command, standin
 
 ROLE_PLAY = """---
 - name: Install kops and kubectl
@@ -47,7 +47,7 @@ ONE_TASK_PLAY = """---
 
 
 def environment() -> dict[str, str]:
-    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="false",
+    env = one_process_per_command(ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="false",
                ANSIBLE_INVENTORY_UNPARSED_WARNING="false")
     # The bed puts its kops stand-in first on PATH; leave it out so the role finds its tools in
     # the install directory, as on a management server (not the execution-environment case).

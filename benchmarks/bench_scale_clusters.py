@@ -24,7 +24,7 @@ import tempfile
 import threading
 import time
 
-from standin_conditions import standin
+from standin_conditions import one_process_per_command, standin
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -125,7 +125,7 @@ def main() -> None:
                        check=True)
         with open(os.path.join(work, "play.yml"), "w", encoding="utf-8") as handle:
             handle.write(PLAY)
-        env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="false",
+        env = one_process_per_command(ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="false",
                    KOPS_STANDIN_BOOT_SECONDS=str(args.boot),
                    KOPS_BENCH_BINARY=os.path.join(os.environ["TESTBED_DIR"], "bin", "kops-" + args.kops))
         results = {}

@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 
-from standin_conditions import standin
+from standin_conditions import one_process_per_command, standin
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -56,7 +56,7 @@ NAIVE_PLAY = """---
 
 
 def environment(argv_log: str) -> dict[str, str]:
-    env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="false",
+    env = one_process_per_command(ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="false",
                ANSIBLE_INVENTORY_UNPARSED_WARNING="false", KOPS_STANDIN_ARGV_LOG=argv_log)
     # As on a management server: the tools come from kops_tools's install directory, not the bed's PATH.
     bed_bin = os.path.join(os.environ["TESTBED_DIR"], "bin")

@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 
-from standin_conditions import standin
+from standin_conditions import one_process_per_command, standin
 
 CLUSTER = "latency.k8s.local"
 
@@ -82,7 +82,7 @@ def main() -> None:
     region = os.environ["AWS_REGION"]
     with tempfile.TemporaryDirectory(prefix="validate-latency-bench-") as work:
         binary = os.path.join(os.environ["TESTBED_DIR"], "bin", "kops-" + args.kops)
-        env = dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="false",
+        env = one_process_per_command(ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="false",
                    ANSIBLE_INVENTORY_UNPARSED_WARNING="false", KOPS_STANDIN_BOOT_SECONDS=str(args.boot),
                    KUBECONFIG=os.path.join(work, "kubeconfig"))
         env["PATH"] = os.path.dirname(binary) + os.pathsep + env["PATH"]
