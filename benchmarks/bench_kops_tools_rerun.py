@@ -48,7 +48,7 @@ ONE_TASK_PLAY = """---
 
 def environment() -> dict[str, str]:
     env = one_process_per_command(ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="false",
-               ANSIBLE_INVENTORY_UNPARSED_WARNING="false")
+                                  ANSIBLE_INVENTORY_UNPARSED_WARNING="false")
     # The bed puts its kops stand-in first on PATH; leave it out so the role finds its tools in
     # the install directory, as on a management server (not the execution-environment case).
     bed_bin = os.path.join(os.environ["TESTBED_DIR"], "bin")

@@ -126,8 +126,8 @@ def main() -> None:
         with open(os.path.join(work, "play.yml"), "w", encoding="utf-8") as handle:
             handle.write(PLAY)
         env = one_process_per_command(ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="false",
-                   KOPS_STANDIN_BOOT_SECONDS=str(args.boot),
-                   KOPS_BENCH_BINARY=os.path.join(os.environ["TESTBED_DIR"], "bin", "kops-" + args.kops))
+                                      KOPS_STANDIN_BOOT_SECONDS=str(args.boot),
+                                      KOPS_BENCH_BINARY=os.path.join(os.environ["TESTBED_DIR"], "bin", "kops-" + args.kops))
         results = {}
         for size in sizes:
             elapsed, peak = build(size, work, env)

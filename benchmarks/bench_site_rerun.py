@@ -57,7 +57,7 @@ NAIVE_PLAY = """---
 
 def environment(argv_log: str) -> dict[str, str]:
     env = one_process_per_command(ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="false",
-               ANSIBLE_INVENTORY_UNPARSED_WARNING="false", KOPS_STANDIN_ARGV_LOG=argv_log)
+                                  ANSIBLE_INVENTORY_UNPARSED_WARNING="false", KOPS_STANDIN_ARGV_LOG=argv_log)
     # As on a management server: the tools come from kops_tools's install directory, not the bed's PATH.
     bed_bin = os.path.join(os.environ["TESTBED_DIR"], "bin")
     env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if p != bed_bin)

@@ -83,8 +83,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="validate-latency-bench-") as work:
         binary = os.path.join(os.environ["TESTBED_DIR"], "bin", "kops-" + args.kops)
         env = one_process_per_command(ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="false",
-                   ANSIBLE_INVENTORY_UNPARSED_WARNING="false", KOPS_STANDIN_BOOT_SECONDS=str(args.boot),
-                   KUBECONFIG=os.path.join(work, "kubeconfig"))
+                                      ANSIBLE_INVENTORY_UNPARSED_WARNING="false", KOPS_STANDIN_BOOT_SECONDS=str(args.boot),
+                                      KUBECONFIG=os.path.join(work, "kubeconfig"))
         env["PATH"] = os.path.dirname(binary) + os.pathsep + env["PATH"]
         kops(env, "create", "cluster", "--name", CLUSTER, "--zones", region + "a", "--node-count", "1")
         kops(env, "update", "cluster", "--name", CLUSTER, "--yes", "--admin")
