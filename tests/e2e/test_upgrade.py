@@ -166,6 +166,7 @@ def test_a_kill_in_the_node_roll_is_finished_by_a_rerun(cluster):
     assert "Upgrade of %s: Kubernetes %s -> %s" % (cluster["extra"]["kops_cluster_name"], cluster["next_minor"],
                                                    cluster["next_minor"]) in rerun.stdout, rerun.explain()
     assert "rolled " in rerun.stdout, rerun.explain()
+    assert "Validate the cluster after the phase" in rerun.stdout, rerun.explain()
 
 
 def test_a_second_run_changes_nothing(cluster):
@@ -175,5 +176,7 @@ def test_a_second_run_changes_nothing(cluster):
     assert run.rc == 0, run.explain()
     assert run.changed() == 0, run.explain()
     assert "Nothing to upgrade." in run.stdout
+    # Nothing was applied or rolled: the pre-flight validation stands, no phase is validated again.
+    assert "Validate the cluster after the phase" not in run.stdout, run.explain()
     assert instances(cluster) == before
     assert len(replacements(cluster)) == events
