@@ -31,3 +31,12 @@ def no_kops_version_cache(monkeypatch):
 def kops_binary(tmp_path):
     """A kops_binary option value; run_command is mocked, so the file never runs."""
     return fake_binary(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def module_tmpdir_under_tmp_path(tmp_path, monkeypatch):
+    """AnsibleModule.tmpdir is removed at interpreter exit (atexit), which pytest-xdist workers skip; made in
+    the system default it piled up in /tmp, one empty directory per module test. Under tmp_path it goes with
+    pytest's own clean-up."""
+    import tempfile
+    monkeypatch.setattr(tempfile, 'tempdir', str(tmp_path))
