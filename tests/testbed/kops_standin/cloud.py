@@ -112,15 +112,15 @@ class Cloud:
         groups = self.client("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"]
         return [g for g in groups if _tagmap(g.get("Tags")).get("KubernetesCluster") == self.name]
 
-    def launch_template_data(self, name, version):
-        try:
-            versions = self.client("ec2").describe_launch_template_versions(
-                LaunchTemplateName=name, Versions=[str(version)])["LaunchTemplateVersions"]
-        except Exception as err:  # noqa: BLE001 - a missing template reads as "no data"
-            if not _not_found(err):
-                raise
-            return None
-        return versions[0]["LaunchTemplateData"] if versions else None
+    def launch_template_version(self, name, version):
+        """(data, Kubernetes version) of one launch-template version: its LaunchTemplateData ({} when the
+        template or version is missing) and the Kubernetes version its description names (None then)."""
+        found = _unless_missing(self.client("ec2").describe_launch_template_versions,
+                                LaunchTemplateName=name, Versions=[str(version)])
+        versions = (found or {}).get("LaunchTemplateVersions") or []
+        if not versions:
+            return {}, None
+        return versions[0]["LaunchTemplateData"], kubernetes_version_of(versions[0].get("VersionDescription"))
 
     def asg_template_version(self, group):
         lt = group.get("LaunchTemplate") or {}
@@ -164,20 +164,9 @@ class Cloud:
         writes carries its own number in its instance tags, which moto applies last)."""
         if inst.get("lt_version") is not None:
             return inst["lt_version"] != str(self.asg_template_version(group))
-        data = self.launch_template_data(group["LaunchTemplate"]["LaunchTemplateName"],
-                                         self.asg_template_version(group)) or {}
+        data = self.launch_template_version(group["LaunchTemplate"]["LaunchTemplateName"],
+                                            self.asg_template_version(group))[0]
         return inst["type"] != data.get("InstanceType") or inst["image"] != data.get("ImageId")
-
-    def template_kubernetes_version(self, name, version):
-        """The Kubernetes version a launch-template version was written for (its description), or None."""
-        try:
-            versions = self.client("ec2").describe_launch_template_versions(
-                LaunchTemplateName=name, Versions=[str(version)])["LaunchTemplateVersions"]
-        except Exception as err:  # noqa: BLE001 - a missing template has no version
-            if not _not_found(err):
-                raise  # any other error must not read as "no change"
-            return None
-        return kubernetes_version_of(versions[0].get("VersionDescription")) if versions else None
 
     def lb_class(self):
         """The API load balancer class of the spec (kops's APILoadBalancerClass); Network unless Classic."""
@@ -319,7 +308,7 @@ class Cloud:
                 changes.extend(self._attachment_changes(group))
             if changes:
                 modifies.append(Task("AutoscalingGroup", name, changes=changes))
-            data = self.launch_template_data(name, self.asg_template_version(group)) or {}
+            data, have_k8s = self.launch_template_version(name, self.asg_template_version(group))
             lt_changes = []
             if data.get("InstanceType") != s.get("machineType"):
                 lt_changes.append(("InstanceType", data.get("InstanceType"), s.get("machineType")))
@@ -327,7 +316,6 @@ class Cloud:
                 lt_changes.append(("ImageID", data.get("ImageId"), s.get("image")))
             if lt_changes:
                 modifies.append(Task("LaunchTemplate", name, changes=lt_changes))
-            have_k8s = self.template_kubernetes_version(name, self.asg_template_version(group))
             want_k8s = spec.get("kubernetesVersion")
             if have_k8s is not None and have_k8s != want_k8s:
                 modifies.append(UserDataTask(name, ig, have_k8s, want_k8s))
@@ -569,15 +557,15 @@ class Cloud:
         minsize, maxsize = int(s.get("minSize", 1)), int(s.get("maxSize", 1))
         group = self.asg(name)
         if group is None:
-            try:
-                latest = ec2.describe_launch_templates(LaunchTemplateNames=[name])["LaunchTemplates"][0]
+            existing = (_unless_missing(ec2.describe_launch_templates, LaunchTemplateNames=[name]) or {}).get(
+                "LaunchTemplates")
+            if existing:
+                latest = existing[0]
                 lt = ec2.create_launch_template_version(
                     LaunchTemplateName=name, LaunchTemplateData=_versioned(data, latest["LatestVersionNumber"] + 1),
                     VersionDescription=kubernetes_description(k8s_version))
                 version = lt["LaunchTemplateVersion"]["VersionNumber"]
-            except Exception as err:  # noqa: BLE001 - no template yet
-                if not _not_found(err):
-                    raise
+            else:  # no template yet
                 ec2.create_launch_template(LaunchTemplateName=name, LaunchTemplateData=_versioned(data, 1),
                                            VersionDescription=kubernetes_description(k8s_version),
                                            TagSpecifications=self._spec(tags, "launch-template"))
@@ -594,8 +582,7 @@ class Cloud:
                        "ResourceType": "auto-scaling-group"} for k, v in tags.items()], **kwargs)
             return True
         changed = False
-        current = self.launch_template_data(name, self.asg_template_version(group)) or {}
-        current_k8s = self.template_kubernetes_version(name, self.asg_template_version(group))
+        current, current_k8s = self.launch_template_version(name, self.asg_template_version(group))
         update = {}
         if current.get("InstanceType") != data["InstanceType"] or current.get("ImageId") != data["ImageId"] \
                 or (current_k8s is not None and current_k8s != k8s_version):
