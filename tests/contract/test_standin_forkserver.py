@@ -10,14 +10,17 @@ included), a SIGKILL kill point seen as -9, a killed caller taking its command d
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from kops_standin import forkclient, forkserver
 from kops_standin.build import build_zipapp
 from testbed.standin_server import StandinForkServer
 
@@ -112,11 +115,6 @@ def test_a_command_the_server_ran_is_not_run_again(tmp_path, monkeypatch):
     """A quick command can end, and the server hang up, before the client is scheduled again after sending
     its request. The client must then report that command's end, not run it a second time on its own (both
     runs would write to the same stdout: `kops version --short` printed the version twice under load)."""
-    import socket
-    import threading
-
-    from kops_standin import forkclient, forkserver
-
     path = str(tmp_path / "quick.sock")
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)

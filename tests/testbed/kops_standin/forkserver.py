@@ -1,12 +1,11 @@
 """Test-bed speed-up: run stand-in commands in forks of one warm process (TEST INFRASTRUCTURE, not kops).
 
 Most of a stand-in run is Python importing boto3/botocore and loading AWS service models, about 0.3 s
-of CPU per kops command; a ``make test`` starts thousands. The test bed starts one
-server (``python -m kops_standin.forkserver SOCKET``) that has done that work once, and sets
+of CPU per kops command; a ``make test`` starts thousands. The test bed starts one server
+(``python -m kops_standin.forkserver SOCKET``) that has done that work once, and sets
 ``KOPS_STANDIN_FORK_SERVER`` to its Unix socket (unless ``TESTBED_FORK_SERVER=0``, see testbed/bed.py).
-The stand-in executable (``forkclient``) sends its
-argv, environment, working directory, umask and its stdin/stdout/stderr file descriptors; the server
-forks, the fork becomes that command (same descriptors, environment and directory) and runs the
+The stand-in executable (``forkclient``) sends its argv, environment, working directory, umask and its
+stdin/stdout/stderr file descriptors; the server forks, the fork becomes that command (same descriptors, environment and directory) and runs the
 stand-in's ``cli.main``; the client then exits the way the fork did: the same exit code, or killed by
 the same signal (``KOPS_STANDIN_KILL_AT`` SIGKILLs, so the caller still sees -9). When the client dies
 first (a timeout, a signal), the server kills the command. Without the variable, or when the socket
