@@ -53,23 +53,29 @@ def keyset_doc(name, key, cert, key_id):
                  "primaryId": key_id, "type": "Keypair"}}, sort_keys=True)
 
 
+def missing(store, cluster):
+    """The CAs and the secrets the cluster does not have yet: two listings instead of one read per name."""
+    keysets = set(store.list_keys(cluster, "pki", "private"))
+    secrets = set(store.list_keys(cluster, "secrets"))
+    return ([n for n in CA_NAMES if n + "/keyset.yaml" not in keysets],
+            [n for n in SECRET_NAMES if n not in secrets])
+
+
 def ensure_pki(store, cluster):
     """Issue the cluster CAs and secrets once, as the first `update --yes` does."""
     # The etcd/aggregator/service-account CAs are never used for TLS in the test bed, so they
     # share one RSA key (key generation is the slowest part of update); kubernetes-ca has its own.
     shared = None
-    for name in CA_NAMES:
-        if store.exists(cluster, "pki", "private", name, "keyset.yaml"):
-            continue
+    missing_cas, missing_secrets = missing(store, cluster)
+    for name in missing_cas:
         info("keypair.go:296", 'Issuing new certificate: "%s"' % name)
         if name != "kubernetes-ca" and shared is None:
             shared = _key()
         key, cert, key_id = _new_ca(name, None if name == "kubernetes-ca" else shared)
         store.write(keyset_doc(name, key, cert, key_id), cluster, "pki", "private", name, "keyset.yaml")
-    for name in SECRET_NAMES:
-        if not store.exists(cluster, "secrets", name):
-            token = base64.b64encode(pysecrets.token_urlsafe(24)[:32].encode()).decode()
-            store.write('{"Data":"%s"}' % token, cluster, "secrets", name)
+    for name in missing_secrets:
+        token = base64.b64encode(pysecrets.token_urlsafe(24)[:32].encode()).decode()
+        store.write('{"Data":"%s"}' % token, cluster, "secrets", name)
 
 
 def load_ca(store, cluster, name="kubernetes-ca"):

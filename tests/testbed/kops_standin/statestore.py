@@ -48,6 +48,10 @@ class StateStore:
         rest = self.url[len("s3://"):]
         self.bucket, dummy, self.prefix = rest.partition("/")
         self._client = None
+        # What this command already read or wrote, key -> bytes (None: absent). kops loads the cluster once
+        # per command too; without this, one `update cluster` fetched the same objects up to three times.
+        # Only this process's writes change it: the waiting loops poll AWS and the API, never the store.
+        self._seen = {}
 
     # -- connection -------------------------------------------------------
     def client(self):
@@ -121,20 +125,28 @@ class StateStore:
         """Object bytes, or None when the key does not exist."""
         from botocore.exceptions import ClientError
 
+        key = self.key(*parts)
+        if key in self._seen:
+            return self._seen[key]
         try:
-            return self.client().get_object(Bucket=self.bucket, Key=self.key(*parts))["Body"].read()
+            data = self.client().get_object(Bucket=self.bucket, Key=key)["Body"].read()
         except ClientError as err:
             code = err.response.get("Error", {}).get("Code")
-            if code in ("NoSuchKey", "404"):
-                return None
-            raise KopsError("error reading %s: error fetching %s: %s" % (
-                self.path(*parts), self.path(*parts), s3_error_text("GetObject", err, "api error ")))
+            if code not in ("NoSuchKey", "404"):
+                raise KopsError("error reading %s: error fetching %s: %s" % (
+                    self.path(*parts), self.path(*parts), s3_error_text("GetObject", err, "api error ")))
+            data = None
+        self._seen[key] = data
+        return data
 
     def exists(self, *parts):
         from botocore.exceptions import ClientError
 
+        key = self.key(*parts)
+        if key in self._seen:
+            return self._seen[key] is not None
         try:
-            self.client().head_object(Bucket=self.bucket, Key=self.key(*parts))
+            self.client().head_object(Bucket=self.bucket, Key=key)
             return True
         except ClientError:
             return False
@@ -155,13 +167,17 @@ class StateStore:
         # kops asks for SSE itself when the bucket has no default encryption (as in moto).
         self.client().put_object(Bucket=self.bucket, Key=self.key(*parts), Body=data,
                                  ContentType="application/octet-stream", ServerSideEncryption="AES256")
+        self._seen[self.key(*parts)] = data
         return True
 
     def delete(self, *parts):
+        self._seen.pop(self.key(*parts), None)
         self.client().delete_object(Bucket=self.bucket, Key=self.key(*parts))
+        self._seen[self.key(*parts)] = None
 
     def delete_cluster(self, name):
         client = self.client()
+        self._seen.clear()
         for k in self.list_keys(name):
             client.delete_object(Bucket=self.bucket, Key=self.key(name, k))
 

@@ -45,12 +45,9 @@ def plan(store, ver, cluster, igs):
     fp = sshkeys.stored_key(store, name)[0]
     key_name = sshkeys.aws_key_name(name, fp) if fp else None
     creates, modifies, deletes = cloud.Cloud(cluster).plan(igs, key_name)
-    for ca in pki.CA_NAMES:
-        if not store.exists(name, "pki", "private", ca, "keyset.yaml"):
-            creates.append(Task("Keypair", ca, [("Signer", ""), ("Type", "ca")]))
-    for secret in pki.SECRET_NAMES:
-        if not store.exists(name, "secrets", secret):
-            creates.append(Task("Secret", secret))
+    missing_cas, missing_secrets = pki.missing(store, name)
+    creates.extend(Task("Keypair", ca, [("Signer", ""), ("Type", "ca")]) for ca in missing_cas)
+    creates.extend(Task("Secret", secret) for secret in missing_secrets)
     for key in statefiles.pending(store, ver, cluster, model.load_igs(store, name)):
         if store.exists(name, *key.split("/")):
             modifies.append(Task("ManagedFile", key, [("Contents", "")]))
