@@ -164,16 +164,17 @@ class StateStore:
             data = data.encode()
         if only_if_changed and self.read(*parts) == data:
             return False  # kops adds no S3 version when nothing changed
+        key = self.key(*parts)
         # kops asks for SSE itself when the bucket has no default encryption (as in moto).
-        self.client().put_object(Bucket=self.bucket, Key=self.key(*parts), Body=data,
+        self.client().put_object(Bucket=self.bucket, Key=key, Body=data,
                                  ContentType="application/octet-stream", ServerSideEncryption="AES256")
-        self._seen[self.key(*parts)] = data
+        self._seen[key] = data
         return True
 
     def delete(self, *parts):
-        self._seen.pop(self.key(*parts), None)
-        self.client().delete_object(Bucket=self.bucket, Key=self.key(*parts))
-        self._seen[self.key(*parts)] = None
+        key = self.key(*parts)
+        self.client().delete_object(Bucket=self.bucket, Key=key)
+        self._seen[key] = None
 
     def delete_cluster(self, name):
         client = self.client()
