@@ -5,9 +5,10 @@ of CPU per kops command; a ``make test`` starts thousands. The test bed starts o
 (``python -m kops_standin.forkserver SOCKET``) that has done that work once, and sets
 ``KOPS_STANDIN_FORK_SERVER`` to its Unix socket (unless ``TESTBED_FORK_SERVER=0``, see testbed/bed.py).
 The stand-in executable (``forkclient``) sends its argv, environment, working directory, umask and its
-stdin/stdout/stderr file descriptors; the server forks, the fork becomes that command (same descriptors, environment and directory) and runs the
-stand-in's ``cli.main``; the client then exits the way the fork did: the same exit code, or killed by
-the same signal (``KOPS_STANDIN_KILL_AT`` SIGKILLs, so the caller still sees -9). When the client dies
+stdin/stdout/stderr file descriptors; the server forks, the fork becomes that command (same descriptors,
+environment and directory) and runs the stand-in's ``cli.main``; the client then exits the way the fork
+did: the same exit code, or killed by the same signal (``KOPS_STANDIN_KILL_AT`` SIGKILLs, so the caller
+still sees -9). When the client dies
 first (a timeout, a signal), the server kills the command. Without the variable, or when the socket
 cannot be reached (another user, a stopped bed), the stand-in runs in its own process as before, so
 what kops prints and does is the same either way; tests/contract/test_standin_forkserver.py checks it.
