@@ -77,8 +77,13 @@ def aws(monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    # moto's 1,299 default images take a second to load in every test; one registered image does the job.
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
     with moto.mock_aws():
-        ami = boto3.client("ec2", region_name=REGION).describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+        ec2 = boto3.client("ec2", region_name=REGION)
+        source = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
+        ami = ec2.create_image(InstanceId=source, Name="node-image")["ImageId"]
+        ec2.terminate_instances(InstanceIds=[source])
         yield ami
 
 
