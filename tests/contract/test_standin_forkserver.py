@@ -4,7 +4,8 @@ The bed runs every stand-in command in a fork of one warm process to save the in
 start-up. Through it, a command must end exactly as it does in a process of its own: same stdout,
 stderr and exit code, the caller's stdin, working directory and environment (baked version
 included), a SIGKILL kill point seen as -9, a killed caller taking its command down, and no server
-(or one the user cannot reach) meaning the command runs on its own.
+(or one the user cannot reach) meaning the command runs on its own. A server that dies before it sends
+a result is exit code 1 and one line on stderr, never a Python traceback.
 """
 
 import json
@@ -146,3 +147,40 @@ def test_a_command_the_server_ran_is_not_run_again(tmp_path, monkeypatch):
     finally:
         listener.close()
     assert requests == [["kops", "version", "--short"]]
+
+
+@pytest.mark.parametrize("reads_request", [True, False], ids=["hangs-up", "resets"])
+def test_a_server_that_dies_mid_command_is_an_error_not_a_traceback(tmp_path, monkeypatch, capsys, reads_request):
+    """The server (or the fork running the command) dies before it sends a result: the caller gets exit code 1
+    and one line on stderr, whether the connection ends cleanly or is reset (a server that dies with the
+    request still unread resets it on Linux). Not a kops text: the bed failed, not kops."""
+    path = str(tmp_path / "dying.sock")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(1)
+
+    def dying_server():
+        conn, _addr = listener.accept()
+        if reads_request:
+            _request, fds = forkserver.read_request(conn)
+            for fd in fds:
+                os.close(fd)
+        conn.close()
+
+    server = threading.Thread(target=dying_server, daemon=True)
+    server.start()
+    monkeypatch.setenv("KOPS_STANDIN_FORK_SERVER", path)
+    real_send_fds = socket.send_fds
+
+    def send_then_wait_for_the_end(*args, **kwargs):
+        sent = real_send_fds(*args, **kwargs)
+        server.join(10)
+        return sent
+
+    monkeypatch.setattr(socket, "send_fds", send_then_wait_for_the_end)
+    try:
+        assert forkclient.delegate(["kops", "get", "clusters"]) == 1
+    finally:
+        listener.close()
+    err = capsys.readouterr().err
+    assert err == "Error: kops stand-in internal error: the test bed's fork server ended without a result\n"

@@ -39,12 +39,16 @@ def delegate(argv, baked_version=None):
         conn.close()
         return None  # the server never had the whole request, so it ran nothing: run it here
     reply = b""
-    while True:
-        chunk = conn.recv(4096)
-        if not chunk:
-            break
-        reply += chunk
-    conn.close()
+    try:
+        while True:
+            chunk = conn.recv(4096)
+            if not chunk:
+                break
+            reply += chunk
+    except OSError:
+        reply = b""  # reset: the server died; whether it ran the command is unknown, so it is not run here
+    finally:
+        conn.close()
     try:
         outcome = json.loads(reply.decode("utf-8"))
     except ValueError:
