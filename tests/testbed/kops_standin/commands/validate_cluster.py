@@ -39,14 +39,17 @@ def collect(cluster, igs):
         raise Unreachable("unexpected error during validation: error listing nodes: " + aws.api_unreachable_text())
     failures, nodes = [], []
     now = time.time()
-    for ig in igs:
-        group = aws.asg(model.asg_name(ig, cluster["metadata"]["name"]))
+    names = [model.asg_name(ig, cluster["metadata"]["name"]) for ig in igs]
+    groups = aws.asgs_named(names)
+    members_of = aws.groups_instances(list(groups.values()))
+    for ig, name in zip(igs, names):
+        group = groups.get(name)
         if group is None:
             failures.append({"type": "InstanceGroup", "name": ig["metadata"]["name"],
                              "message": 'InstanceGroup "%s" is missing from the cloud provider' % ig["metadata"]["name"],
                              "instanceGroup": _ig_for_output(ig)})
             continue
-        members = aws.asg_instances(group)
+        members = members_of[name]
         minsize = int(ig["spec"].get("minSize", 1))
         if len(members) < minsize:
             failures.append({"type": "InstanceGroup", "name": ig["metadata"]["name"],
