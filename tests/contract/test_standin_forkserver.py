@@ -10,6 +10,7 @@ a result is exit code 1 and one line on stderr, never a Python traceback.
 
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -165,6 +166,10 @@ def test_a_server_that_dies_mid_command_is_an_error_not_a_traceback(tmp_path, mo
             _request, fds = forkserver.read_request(conn)
             for fd in fds:
                 os.close(fd)
+        else:
+            # The whole request has arrived, unread: closing now resets the connection. (Closing before it
+            # arrives would fail the client's send instead, which is the "never had the request" case.)
+            select.select([conn], [], [], 10)
         conn.close()
 
     server = threading.Thread(target=dying_server, daemon=True)
