@@ -105,8 +105,7 @@ class Cloud:
         return {_tagmap(g.get("Tags")).get("Name", g["GroupName"]): g for g in groups}
 
     def asg(self, name):
-        groups = self.client("autoscaling").describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"]
-        return groups[0] if groups else None
+        return self.asgs_named([name]).get(name)
 
     def asgs_named(self, names):
         """{name: group} of the named groups that exist, asked for together in batches of 50 names, as
@@ -151,27 +150,17 @@ class Cloud:
                 for inst in res["Instances"]:
                     if inst["State"]["Name"] in ("terminated", "shutting-down"):
                         continue
-                    live[inst["InstanceId"]] = {
-                        "id": inst["InstanceId"], "type": inst.get("InstanceType"), "image": inst.get("ImageId"),
-                        "launch": inst.get("LaunchTime"), "zone": inst["Placement"]["AvailabilityZone"],
-                        "private_ip": inst.get("PrivateIpAddress", ""),
-                        "lt_version": _tagmap(inst.get("Tags")).get(LT_VERSION_TAG)}
+                    live[inst["InstanceId"]] = _instance_entry(inst)
         return {group["AutoScalingGroupName"]: sorted((live[i["InstanceId"]] for i in group.get("Instances", [])
                                                        if i["InstanceId"] in live), key=lambda i: i["id"])
                 for group in groups}
 
     def detached_instances(self, group):
         """Running instances tagged kops.k8s.io/detached-from-asg=<the group> (awsup findDetachedInstances)."""
-        found = []
         reservations = self.client("ec2").describe_instances(Filters=[
             {"Name": "tag:" + DETACHED_TAG, "Values": [group["AutoScalingGroupName"]]},
             {"Name": "instance-state-name", "Values": ["pending", "running"]}])["Reservations"]
-        for res in reservations:
-            for inst in res["Instances"]:
-                found.append({"id": inst["InstanceId"], "type": inst.get("InstanceType"), "image": inst.get("ImageId"),
-                              "launch": inst.get("LaunchTime"), "zone": inst["Placement"]["AvailabilityZone"],
-                              "private_ip": inst.get("PrivateIpAddress", ""),
-                              "lt_version": _tagmap(inst.get("Tags")).get(LT_VERSION_TAG)})
+        found = [_instance_entry(inst) for res in reservations for inst in res["Instances"]]
         return sorted(found, key=lambda i: i["id"])
 
     def needs_update(self, group, inst):
@@ -808,6 +797,13 @@ LT_VERSION_TAG = "aws:ec2launchtemplate:version"
 # awsup tagNameDetachedInstance (aws_cloud.go): marks an instance a rolling update detached from its group.
 DETACHED_TAG = "kops.k8s.io/detached-from-asg"
 _K8S_DESCRIPTION = "kops-standin kubernetesVersion "
+
+
+def _instance_entry(inst):
+    """An EC2 instance as the stand-in's group logic sees it: type, image, launch time, zone, IP, template version."""
+    return {"id": inst["InstanceId"], "type": inst.get("InstanceType"), "image": inst.get("ImageId"),
+            "launch": inst.get("LaunchTime"), "zone": inst["Placement"]["AvailabilityZone"],
+            "private_ip": inst.get("PrivateIpAddress", ""), "lt_version": _tagmap(inst.get("Tags")).get(LT_VERSION_TAG)}
 
 
 def _not_found(err):
