@@ -12,6 +12,7 @@ import threading
 import traceback
 
 import boto3
+import botocore.client
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -162,3 +163,18 @@ def bed_factory():
         bed.close()
     for d in dirs:
         shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture
+def aws_requests(monkeypatch):
+    """(service, operation, params) of every AWS request made in this process, for the in-process stand-in:
+    what a command costs the test bed in moto round trips."""
+    requests = []
+    real = botocore.client.BaseClient._make_api_call
+
+    def recorded(client, operation, params):
+        requests.append((client.meta.service_model.service_name, operation, params))
+        return real(client, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recorded)
+    return requests

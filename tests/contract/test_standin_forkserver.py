@@ -113,36 +113,52 @@ def test_without_a_reachable_server_the_command_runs_on_its_own(served, tmp_path
     assert run(["version"])[0] == 0
 
 
-def test_a_command_the_server_ran_is_not_run_again(tmp_path, monkeypatch):
-    """A quick command can end, and the server hang up, before the client is scheduled again after sending
-    its request. The client must then report that command's end, not run it a second time on its own (both
-    runs would write to the same stdout: `kops version --short` printed the version twice under load)."""
-    path = str(tmp_path / "quick.sock")
+def _one_connection_server(tmp_path, monkeypatch, serve):
+    """A fake fork server on a socket of its own that hands its one connection to ``serve`` and ends; the
+    client's send returns only once ``serve`` has ended, as when the client loses the CPU right after it.
+    Returns the listening socket (close it after the client call)."""
+    path = str(tmp_path / "one.sock")
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
     listener.listen(1)
-    requests = []
 
-    def quick_server():
+    def accept_and_serve():
         conn, _addr = listener.accept()
-        request, fds = forkserver.read_request(conn)
-        for fd in fds:
-            os.close(fd)
-        requests.append(request["argv"])
-        conn.sendall(json.dumps({"code": 7}).encode("utf-8"))
-        conn.close()  # the command has ended: the server hangs up
+        serve(conn)
+        conn.close()
 
-    server = threading.Thread(target=quick_server, daemon=True)
+    server = threading.Thread(target=accept_and_serve, daemon=True)
     server.start()
     real_send_fds = socket.send_fds
 
     def send_then_lose_the_cpu(*args, **kwargs):
         sent = real_send_fds(*args, **kwargs)
-        server.join(10)  # the server has run the command and hung up before the client goes on
+        server.join(10)
         return sent
 
     monkeypatch.setattr(socket, "send_fds", send_then_lose_the_cpu)
     monkeypatch.setenv("KOPS_STANDIN_FORK_SERVER", path)
+    return listener
+
+
+def _read_request(conn):
+    request, fds = forkserver.read_request(conn)
+    for fd in fds:
+        os.close(fd)
+    return request
+
+
+def test_a_command_the_server_ran_is_not_run_again(tmp_path, monkeypatch):
+    """A quick command can end, and the server hang up, before the client is scheduled again after sending
+    its request. The client must then report that command's end, not run it a second time on its own (both
+    runs would write to the same stdout: `kops version --short` printed the version twice under load)."""
+    requests = []
+
+    def run_quickly_and_hang_up(conn):
+        requests.append(_read_request(conn)["argv"])
+        conn.sendall(json.dumps({"code": 7}).encode("utf-8"))
+
+    listener = _one_connection_server(tmp_path, monkeypatch, run_quickly_and_hang_up)
     try:
         assert forkclient.delegate(["kops", "version", "--short"]) == 7  # None would mean "run it here again"
     finally:
@@ -155,34 +171,16 @@ def test_a_server_that_dies_mid_command_is_an_error_not_a_traceback(tmp_path, mo
     """The server (or the fork running the command) dies before it sends a result: the caller gets exit code 1
     and one line on stderr, whether the connection ends cleanly or is reset (a server that dies with the
     request still unread resets it on Linux). Not a kops text: the bed failed, not kops."""
-    path = str(tmp_path / "dying.sock")
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(path)
-    listener.listen(1)
 
-    def dying_server():
-        conn, _addr = listener.accept()
+    def die(conn):
         if reads_request:
-            _request, fds = forkserver.read_request(conn)
-            for fd in fds:
-                os.close(fd)
+            _read_request(conn)
         else:
             # The whole request has arrived, unread: closing now resets the connection. (Closing before it
             # arrives would fail the client's send instead, which is the "never had the request" case.)
             select.select([conn], [], [], 10)
-        conn.close()
 
-    server = threading.Thread(target=dying_server, daemon=True)
-    server.start()
-    monkeypatch.setenv("KOPS_STANDIN_FORK_SERVER", path)
-    real_send_fds = socket.send_fds
-
-    def send_then_wait_for_the_end(*args, **kwargs):
-        sent = real_send_fds(*args, **kwargs)
-        server.join(10)
-        return sent
-
-    monkeypatch.setattr(socket, "send_fds", send_then_wait_for_the_end)
+    listener = _one_connection_server(tmp_path, monkeypatch, die)
     try:
         assert forkclient.delegate(["kops", "get", "clusters"]) == 1
     finally:

@@ -6,39 +6,23 @@ times and probe each CA and secret with a request of its own."""
 
 import collections
 
-import botocore.client
-import pytest
 import yaml
 
 from conftest import STATE_BUCKET
 from test_flows import NAME, STATE, _create
 
 
-@pytest.fixture
-def s3_calls(monkeypatch):
-    """(operation, key) of every S3 request the in-process stand-in makes."""
-    calls = []
-    real = botocore.client.BaseClient._make_api_call
-
-    def recorded(client, operation, params):
-        if client.meta.service_model.service_name == "s3":
-            calls.append((operation, params.get("Key") or params.get("Prefix", "")))
-        return real(client, operation, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recorded)
-    return calls
-
-
-def test_an_update_fetches_each_state_object_once_and_the_next_sees_outside_changes(bed_factory, s3_calls):
+def test_an_update_fetches_each_state_object_once_and_the_next_sees_outside_changes(bed_factory, aws_requests):
     bed = bed_factory("1.36.2")
     _create(bed)
     name = ["--name", NAME] + STATE
     assert bed.run(["update", "cluster", "--yes", "--create-kube-config=false"] + name).rc == 0
 
-    del s3_calls[:]
+    del aws_requests[:]
     res = bed.run(["update", "cluster"] + name)
     assert res.rc == 0, res
-    fetched = collections.Counter(key for operation, key in s3_calls if operation in ("GetObject", "HeadObject"))
+    fetched = collections.Counter(params["Key"] for service, operation, params in aws_requests
+                                  if service == "s3" and operation in ("GetObject", "HeadObject"))
     assert fetched[NAME + "/config"] == 1
     assert [key for key, count in fetched.items() if count > 1] == []
     # The CAs and secrets exist after the first apply: two listings tell, not one request per name.
