@@ -8,10 +8,10 @@ The stand-in executable (``forkclient``) sends its argv, environment, working di
 stdin/stdout/stderr file descriptors; the server forks, the fork becomes that command (same descriptors,
 environment and directory) and runs the stand-in's ``cli.main``; the client then exits the way the fork
 did: the same exit code, or killed by the same signal (``KOPS_STANDIN_KILL_AT`` SIGKILLs, so the caller
-still sees -9). When the client dies
-first (a timeout, a signal), the server kills the command. Without the variable, or when the socket
-cannot be reached (another user, a stopped bed), the stand-in runs in its own process as before, so
-what kops prints and does is the same either way; tests/contract/test_standin_forkserver.py checks it.
+still sees -9). When the client dies first (a timeout, a signal), the server kills the command. Without
+the variable, or when the socket cannot be reached (another user, a stopped bed), the stand-in runs in
+its own process as before, so what kops prints and does is the same either way;
+tests/contract/test_standin_forkserver.py checks it.
 """
 
 import json
