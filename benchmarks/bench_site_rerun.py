@@ -10,7 +10,8 @@ the playbook a user writes from the kops tutorial (three ``ansible.builtin.comma
 ``KOPS_STANDIN_ARGV_LOG``. The cluster is built once by ``site.yml``; then ``site.yml``, ``build.yml``
 (the same without the inspect report) and the naive playbook run in rounds, in a rotating order,
 several times; medians, the ratios and the process counts are printed, the conditions in the last
-line. It asserts nothing (figures, not a timed test). On the test bed:
+line. The stand-in's ``KOPS_STANDIN_TIME_LOG`` splits each playbook's time into the share spent in
+kops processes and the rest (Ansible, the modules around kops, the AWS reads). It asserts nothing (figures, not a timed test). On the test bed:
 
     tests/testbed/run -- .venv/bin/python benchmarks/bench_site_rerun.py [--repeat 5] [--kops 1.36.2]
 """
@@ -55,30 +56,37 @@ NAIVE_PLAY = """---
 """
 
 
-def environment(argv_log: str) -> dict[str, str]:
+def environment(work: str) -> dict[str, str]:
     env = one_process_per_command(ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="false",
-                                  ANSIBLE_INVENTORY_UNPARSED_WARNING="false", KOPS_STANDIN_ARGV_LOG=argv_log)
+                                  ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
+                                  KOPS_STANDIN_ARGV_LOG=os.path.join(work, "argv.log"),
+                                  KOPS_STANDIN_TIME_LOG=os.path.join(work, "seconds.log"))
     # As on a management server: the tools come from kops_tools's install directory, not the bed's PATH.
     bed_bin = os.path.join(os.environ["TESTBED_DIR"], "bin")
     env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if p != bed_bin)
     return env
 
 
-def run(play: str, extra: list[str], env: dict[str, str]) -> tuple[float, str, list[list[str]]]:
-    log = env["KOPS_STANDIN_ARGV_LOG"]
-    if os.path.exists(log):
-        os.unlink(log)
+def run(play: str, extra: list[str], env: dict[str, str]) -> tuple[float, str, list[list[str]], float]:
+    """One playbook run: its wall time, output, the kops commands it started and their summed wall time."""
+    logs = (env["KOPS_STANDIN_ARGV_LOG"], env["KOPS_STANDIN_TIME_LOG"])
+    for log in logs:
+        if os.path.exists(log):
+            os.unlink(log)
     argv = [sys.executable, "-m", "ansible.cli.playbook", play] + extra
     start = time.perf_counter()
     done = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         sys.exit(f"{' '.join(argv)} failed (rc {done.returncode}):\n{done.stdout}\n{done.stderr}")
-    calls = []
-    if os.path.exists(log):
-        with open(log, encoding="utf-8") as handle:
+    calls, kops_seconds = [], 0.0
+    if os.path.exists(logs[0]):
+        with open(logs[0], encoding="utf-8") as handle:
             calls = [json.loads(line)["argv"] for line in handle if line.strip()]
-    return elapsed, done.stdout, calls
+    if os.path.exists(logs[1]):
+        with open(logs[1], encoding="utf-8") as handle:
+            kops_seconds = sum(json.loads(line)["seconds"] for line in handle if line.strip())
+    return elapsed, done.stdout, calls, kops_seconds
 
 
 def changed(stdout: str) -> int:
@@ -103,7 +111,7 @@ def main() -> None:
 
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="site-rerun-bench-") as work:
-        env = environment(os.path.join(work, "argv.log"))
+        env = environment(work)
         naive_play = os.path.join(work, "naive.yml")
         with open(naive_play, "w", encoding="utf-8") as handle:
             handle.write(NAIVE_PLAY)
@@ -114,7 +122,7 @@ def main() -> None:
         # All three write the same kubeconfig, as a user's re-runs would.
         env["KUBECONFIG"] = os.path.join(work, "kube", "config")
 
-        first, stdout, calls = run("site.yml", extra, env)
+        first, stdout, calls, _kops_seconds = run("site.yml", extra, env)
         if changed(stdout) < 1:
             sys.exit("the first run built nothing:\n" + stdout)
         print(f"first run (builds the cluster): {first:.2f} s, {len(calls)} kops processes")
@@ -123,15 +131,17 @@ def main() -> None:
         plays = [("site", "site.yml"), ("build", "playbooks/build.yml"), ("naive", naive_play)]
         times: dict[str, list[float]] = {kind: [] for kind, _play in plays}
         counts: dict[str, list[int]] = {kind: [] for kind, _play in plays}
+        kops_times: dict[str, list[float]] = {kind: [] for kind, _play in plays}
         for index in range(args.repeat):
             # A different order each round, so no playbook always runs first or last.
             rotation = plays[index % len(plays):] + plays[:index % len(plays)]
             for kind, play in rotation:
-                elapsed, stdout, calls = run(play, extra, env)
+                elapsed, stdout, calls, kops_seconds = run(play, extra, env)
                 if kind != "naive" and changed(stdout) != 0:
                     sys.exit("a re-run changed something:\n" + stdout)
                 times[kind].append(elapsed)
                 counts[kind].append(len(calls))
+                kops_times[kind].append(kops_seconds)
                 if index == 0:
                     print(f"{kind}: {len(calls)} kops processes: {describe(calls)}")
 
@@ -142,9 +152,14 @@ def main() -> None:
     ratios = [s / n for s, n in zip(times["site"], times["naive"])]
     for kind, label in (("site", "site.yml re-run"), ("build", "build.yml re-run (site.yml without the report)"),
                         ("naive", "naive 3-command playbook")):
+        kops_share = statistics.median(kops_times[kind])
         print(f"{label}: median {statistics.median(times[kind]):.2f} s "
-              f"(min {min(times[kind]):.2f}, max {max(times[kind]):.2f}), {max(counts[kind])} kops processes")
+              f"(min {min(times[kind]):.2f}, max {max(times[kind]):.2f}), {max(counts[kind])} kops processes "
+              f"taking {kops_share:.2f} s, the rest (Ansible, its modules and AWS reads) "
+              f"{statistics.median(times[kind]) - kops_share:.2f} s")
     print(f"paired ratios site/naive: {', '.join(f'{r:.2f}' for r in ratios)}")
+    print(f"time in kops processes, site.yml / naive = "
+          f"{statistics.median(kops_times['site']) / statistics.median(kops_times['naive']):.2f}x")
     print(f"build.yml re-run / naive playbook = {build / naive:.2f}x; the inspect report adds {site - build:.2f} s")
     print(f"site.yml re-run / naive playbook = {site / naive:.2f}x (target <= 1.0), kops processes "
           f"{max(counts['site'])} vs {max(counts['naive'])} (target <= 5); median of {args.repeat} rounds, "
