@@ -11,8 +11,9 @@ short_description: Join what kops and AWS say about a cluster into one report
 version_added: 0.1.0
 author: cloudops.kops maintainers (@cloudops)
 description:
-  - Joins a cluster's instance groups (from kops) with their Auto Scaling Groups, instances and load balancers (from
-    the amazon.aws info modules) and its nodes (from M(cloudops.kops.kops_validate)).
+  - Joins a cluster's instance groups (from kops) with their Auto Scaling Groups and instances (from the amazon.aws
+    info modules), its load balancers (from M(cloudops.kops.kops_cloud_resources_info)) and its nodes (from
+    M(cloudops.kops.kops_validate)).
   - Only resources tagged for the cluster are used (see P(cloudops.kops.kops_tagged_for#filter)), so another
     cluster's resources never show up.
   - An Auto Scaling Group belongs to the instance group named by its C(kops.k8s.io/instancegroup) tag, else to the
@@ -29,9 +30,8 @@ options:
         M(cloudops.kops.kops_validate).
       - C(auto_scaling_groups) - RV(amazon.aws.autoscaling_group_info#module:results).
       - C(instances) - RV(amazon.aws.ec2_instance_info#module:instances).
-      - C(classic_load_balancers) - RV(amazon.aws.elb_classic_lb_info#module:elbs).
-      - C(load_balancers_v2) - RV(amazon.aws.elb_application_lb_info#module:load_balancers) (network load balancers
-        too).
+      - C(load_balancers) - RV(cloudops.kops.kops_cloud_resources_info#module:resources) of the kinds
+        V(load_balancer) (classic) and V(load_balancer_v2) (network and application); other kinds are ignored.
       - C(nodes) - RV(cloudops.kops.kops_validate#module:nodes).
       - C(valid) - RV(cloudops.kops.kops_validate#module:valid).
       - C(kops_version) - the kops version that last wrote the state store.
@@ -48,7 +48,7 @@ EXAMPLES = r"""
   ansible.builtin.set_fact:
     report: >-
       {{ {'instance_groups': info.clusters[0].instance_groups, 'auto_scaling_groups': asgs.results,
-          'instances': ec2.instances, 'load_balancers_v2': lbs.load_balancers}
+          'instances': ec2.instances, 'load_balancers': lbs.resources}
          | cloudops.kops.kops_inspect_report('fleetman.k8s.local') }}
 """
 
@@ -119,6 +119,7 @@ ROLE_ORDER = {"control-plane": 0, "apiserver": 1, "node": 2, "bastion": 3}
 ROLE_NAMES = {"master": "control-plane", "controlplane": "control-plane", "control-plane": "control-plane",
               "node": "node", "bastion": "bastion", "apiserver": "apiserver"}
 LIVE_STATES = ("pending", "running")
+LB_KINDS = ("load_balancer", "load_balancer_v2")
 
 
 def _role(value):
@@ -159,15 +160,15 @@ def _asg_summary(asg):
     }
 
 
-def _lb_entry(lb, lb_type):
-    tags = tags_as_dict(lb.get("tags"))
-    state = lb.get("state")
+def _lb_entry(resource):
+    details = resource.get("details") or {}
+    tags = tags_as_dict(resource.get("tags"))
     return {
-        "name": lb.get("load_balancer_name"),
-        "type": lb_type,
-        "dns_name": lb.get("dns_name"),
-        "scheme": lb.get("scheme"),
-        "state": state.get("code") if isinstance(state, Mapping) else state,
+        "name": details.get("load_balancer_name") or resource.get("id"),
+        "type": "classic" if resource.get("kind") == "load_balancer" else details.get("type") or "application",
+        "dns_name": details.get("dns_name"),
+        "scheme": details.get("scheme"),
+        "state": resource.get("state"),
         "service_name": tags.get(SERVICE_TAG),
         "tags": tags,
     }
@@ -184,8 +185,8 @@ def kops_inspect_report(sources, cluster):
         raise AnsibleFilterError("kops_inspect_report: the input must be a dictionary of what was read")
     if not cluster:
         raise AnsibleFilterError("kops_inspect_report: a cluster name is required")
-    unknown = sorted(set(sources) - set(("instance_groups", "auto_scaling_groups", "instances", "classic_load_balancers",
-                                         "load_balancers_v2", "nodes", "valid", "kops_version")))
+    unknown = sorted(set(sources) - set(("instance_groups", "auto_scaling_groups", "instances", "load_balancers",
+                                         "nodes", "valid", "kops_version")))
     if unknown:
         raise AnsibleFilterError("kops_inspect_report: unknown input keys %s" % ", ".join(unknown))
 
@@ -234,9 +235,8 @@ def kops_inspect_report(sources, cluster):
         })
     group_rows.sort(key=lambda r: (ROLE_ORDER.get(r["role"], 9), r["name"] or ""))
 
-    lbs = [_lb_entry(lb, "classic") for lb in kops_tagged_for(sources.get("classic_load_balancers") or [], cluster)]
-    lbs += [_lb_entry(lb, lb.get("type") or "application")
-            for lb in kops_tagged_for(sources.get("load_balancers_v2") or [], cluster)]
+    lbs = [_lb_entry(r) for r in kops_tagged_for(sources.get("load_balancers") or [], cluster)
+           if r.get("kind") in LB_KINDS]
     lbs.sort(key=lambda e: (e["type"], e["name"] or ""))
     api = [e for e in lbs if _is_api(e, cluster)]
     others = [e for e in lbs if not _is_api(e, cluster)]

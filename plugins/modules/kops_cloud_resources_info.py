@@ -159,10 +159,11 @@ resources:
       sample: tags
     details:
       description:
-        - Kind-specific facts, for example C(type) and C(dns_name) of a load balancer, C(instance_type) of an
-          instance, C(auto_scaling_group) of an instance.
+        - Kind-specific facts, for example C(type), C(load_balancer_name), C(dns_name) and C(scheme) of a load
+          balancer, C(instance_type) of an instance, C(auto_scaling_group) of an instance.
       type: dict
-      sample: {"type": "network", "dns_name": "api-fleetman-k8s-local-abc.elb.us-west-2.amazonaws.com"}
+      sample: {"type": "network", "load_balancer_name": "api-fleetman-k8s-local-tkmafs",
+               "dns_name": "api-fleetman-k8s-local-tkmafs-1.us-west-2.elb.amazonaws.com", "scheme": "internet-facing"}
 counts:
   description: How many resources of each kind were found (kinds with none are left out).
   returned: always
@@ -400,7 +401,8 @@ class Lister:
         lbs = paginate(client, "describe_load_balancers", "LoadBalancerDescriptions")
         tags = self._elb_tags(client, "LoadBalancerNames", [lb["LoadBalancerName"] for lb in lbs])
         return [entry("load_balancer", lb["LoadBalancerName"], tags.get(lb["LoadBalancerName"]), name=lb["LoadBalancerName"],
-                      type="classic", dns_name=lb.get("DNSName"), scheme=lb.get("Scheme"))
+                      type="classic", load_balancer_name=lb["LoadBalancerName"], dns_name=lb.get("DNSName"),
+                      scheme=lb.get("Scheme"))
                 for lb in lbs if is_tagged_for(tags.get(lb["LoadBalancerName"], {}), self.cluster)]
 
     def list_load_balancer_v2(self):
@@ -408,8 +410,8 @@ class Lister:
         lbs = paginate(client, "describe_load_balancers", "LoadBalancers")
         tags = self._elb_tags(client, "ResourceArns", [lb["LoadBalancerArn"] for lb in lbs])
         return [entry("load_balancer_v2", lb["LoadBalancerArn"], tags.get(lb["LoadBalancerArn"]), name=lb["LoadBalancerName"],
-                      state=lb.get("State", {}).get("Code"), type=lb.get("Type"), dns_name=lb.get("DNSName"),
-                      scheme=lb.get("Scheme"))
+                      state=lb.get("State", {}).get("Code"), type=lb.get("Type"), load_balancer_name=lb["LoadBalancerName"],
+                      dns_name=lb.get("DNSName"), scheme=lb.get("Scheme"))
                 for lb in lbs if is_tagged_for(tags.get(lb["LoadBalancerArn"], {}), self.cluster)]
 
     def list_target_group(self):

@@ -50,15 +50,22 @@ def sources(**extra):
         ],
         "instances": [instance("i-n1"), instance("i-n2"), instance("i-n3", state="pending"), instance("i-cp"),
                       instance("i-gone", state="terminated"), instance("i-x", cluster="other.k8s.local")],
-        "load_balancers_v2": [
-            {"load_balancer_name": "api-fleetman-k8s-local-abc", "type": "network", "dns_name": "api.example",
-             "scheme": "internet-facing", "state": {"code": "active"}, "tags": dict(OWN, Name="api." + C)},
-            {"load_balancer_name": "api-other-k8s-local-abc", "type": "network", "dns_name": "other.example",
-             "tags": {"KubernetesCluster": "other.k8s.local"}},
-        ],
-        "classic_load_balancers": [
-            {"load_balancer_name": "a1b2c3", "dns_name": "svc.example", "scheme": "internet-facing",
-             "tags": {"kubernetes.io/cluster/%s" % C: "owned", "kubernetes.io/service-name": "default/webapp"}},
+        # As kops_cloud_resources_info returns them (its "name" is the Name tag when there is one).
+        "load_balancers": [
+            {"kind": "load_balancer_v2", "id": "arn:aws:elasticloadbalancing:us-west-2:1:loadbalancer/net/api-fleetman-k8s-local-abc/1",
+             "name": "api." + C, "state": "active", "tags": dict(OWN, Name="api." + C), "service_name": None,
+             "details": {"type": "network", "load_balancer_name": "api-fleetman-k8s-local-abc", "dns_name": "api.example",
+                         "scheme": "internet-facing"}},
+            {"kind": "load_balancer_v2", "id": "arn:aws:elasticloadbalancing:us-west-2:1:loadbalancer/net/api-other-k8s-local-abc/2",
+             "name": "api-other-k8s-local-abc", "state": "active", "tags": {"KubernetesCluster": "other.k8s.local"},
+             "details": {"type": "network", "load_balancer_name": "api-other-k8s-local-abc", "dns_name": "other.example"}},
+            {"kind": "load_balancer", "id": "a1b2c3", "name": "a1b2c3", "state": None,
+             "tags": {"kubernetes.io/cluster/%s" % C: "owned", "kubernetes.io/service-name": "default/webapp"},
+             "service_name": "default/webapp",
+             "details": {"type": "classic", "load_balancer_name": "a1b2c3", "dns_name": "svc.example", "scheme": "internet-facing"}},
+            # Another kind in the same list is not a load balancer.
+            {"kind": "target_group", "id": "arn:aws:elasticloadbalancing:us-west-2:1:targetgroup/tcp-fleetman/3",
+             "name": "tcp-fleetman", "tags": OWN, "details": {}},
         ],
         "nodes": [{"name": "i-n1", "role": "node", "ready": True}, {"name": "i-cp", "role": "control-plane", "ready": True},
                   {"name": "i-n2", "role": "node", "ready": False}],

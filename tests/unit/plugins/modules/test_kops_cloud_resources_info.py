@@ -115,6 +115,8 @@ def test_finds_every_kind_of_our_cluster_and_nothing_of_the_other(aws):
     by_id = dict((r["id"], r) for r in found)
     assert by_id[ours["vpc"]]["name"] == OURS
     assert by_id[ours["nlb"]]["details"]["type"] == "network"
+    assert by_id[ours["nlb"]]["details"]["load_balancer_name"] == "api-" + OURS.replace(".", "-")
+    assert by_id[ours["nlb"]]["details"]["dns_name"].startswith("api-" + OURS.replace(".", "-"))
     assert by_id[ours["asg"]]["details"]["desired_capacity"] == 1
     asg_instances = by_id[ours["asg"]]["details"]["instance_ids"]
     assert len(asg_instances) == 1 and by_id[asg_instances[0]]["kind"] == "instance"
@@ -125,6 +127,7 @@ def test_finds_every_kind_of_our_cluster_and_nothing_of_the_other(aws):
     assert [(r["id"], r["state"]) for r in rule] == [(OURS + "-ASGLifecycle", "ENABLED")]
     service_lb = by_id["a1b2c3d4e5f6"]
     assert (service_lb["kind"], service_lb["service_name"], service_lb["details"]["type"]) == ("load_balancer", "default/fleetman-webapp", "classic")
+    assert service_lb["details"]["load_balancer_name"] == "a1b2c3d4e5f6"
     profile = by_id["nodes." + OURS]
     assert profile["kind"] in ("iam_role", "iam_instance_profile")
     matched = dict(((r["kind"], r["id"]), r["matched_by"]) for r in found if r["id"] == "nodes." + OURS)
