@@ -164,7 +164,7 @@ def _lb_entry(resource):
     details = resource.get("details") or {}
     tags = tags_as_dict(resource.get("tags"))
     return {
-        "name": details.get("load_balancer_name") or resource.get("id"),
+        "name": details.get("load_balancer_name"),
         "type": "classic" if resource.get("kind") == "load_balancer" else details.get("type") or "application",
         "dns_name": details.get("dns_name"),
         "scheme": details.get("scheme"),
