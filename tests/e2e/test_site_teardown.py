@@ -4,8 +4,9 @@
 """site.yml from nothing to a validated cluster, then teardown.yml, as a platform engineer runs them
 from a clone (``ansible-playbook site.yml -e @my-cluster.yml``), against the local test bed.
 
-The steps share one cluster and run in file order: check mode on a fresh bed, the build, an
-idempotent second run, validate.yml, a refused teardown, the real teardown.
+The steps share one cluster and run in file order: bad settings and another account's credentials
+refused, check mode on a fresh bed, the build, an idempotent second run (with the account guard on),
+validate.yml, teardowns refused (no confirmation, another account), the real teardown.
 """
 
 from __future__ import annotations
@@ -59,6 +60,16 @@ def test_bad_cluster_settings_fail_before_anything_is_made(bed):
     assert "Cluster settings rejected before anything was created" in run.stdout, run.explain()
     assert "cluster_name Fleetman_Cluster is not a DNS name" in run.stdout, run.explain()
     assert "eu-west-1a, eu-west-1b are in region eu-west-1, not in region us-west-2" in run.stdout, run.explain()
+    assert not bucket_exists(bed["aws"], BUCKET)
+    assert not (bed["work"] / "tools").exists()
+    assert not (bed["work"] / "ssh").exists()
+
+
+def test_credentials_of_another_account_make_nothing(bed):
+    account = bed["aws"]("sts").get_caller_identity()["Account"]
+    run = run_playbook("site.yml", bed["vars_file"], dict(bed["extra"], kops_aws_allowed_account_ids=["000000000001"]))
+    assert run.rc != 0
+    assert f"in account {account}, which is not one of the allowed accounts 000000000001" in run.stdout, run.explain()
     assert not bucket_exists(bed["aws"], BUCKET)
     assert not (bed["work"] / "tools").exists()
     assert not (bed["work"] / "ssh").exists()
@@ -141,7 +152,9 @@ def test_second_site_run_leaves_a_group_it_does_not_own_alone(bed):
     assert added.returncode == 0, added.stdout + added.stderr
     before = instance_group(bed, "batch")["spec"]
 
-    run = run_playbook("site.yml", bed["vars_file"], bed["extra"])
+    # With the account guard on, for the bed's own account: it lets the run through and changes nothing.
+    account = bed["aws"]("sts").get_caller_identity()["Account"]
+    run = run_playbook("site.yml", bed["vars_file"], dict(bed["extra"], kops_aws_allowed_account_ids=[account]))
     assert run.rc == 0, run.explain()
     assert run.changed() == 0, run.explain()
     after = instance_group(bed, "batch")["spec"]
@@ -162,6 +175,15 @@ def test_teardown_without_confirmation_deletes_nothing(bed):
     assert run.rc != 0
     assert f"Refusing to delete cluster {NAME}" in run.stdout, run.explain()
     assert len(cluster_resources(bed["aws"], NAME).get("instances", [])) == 4
+
+
+def test_teardown_for_another_account_deletes_nothing(bed):
+    extra = dict(bed["extra"], teardown_confirm=NAME, kops_aws_allowed_account_ids=["000000000001"])
+    run = run_playbook("playbooks/teardown.yml", bed["vars_file"], extra)
+    assert run.rc != 0
+    assert "which is not one of the allowed accounts 000000000001" in run.stdout, run.explain()
+    assert len(cluster_resources(bed["aws"], NAME).get("instances", [])) == 4
+    assert bucket_exists(bed["aws"], BUCKET)
 
 
 def test_teardown_removes_the_cluster_and_the_state_store(bed):
