@@ -11,7 +11,8 @@ the playbook a user writes from the kops tutorial (three ``ansible.builtin.comma
 (the same without the inspect report) and the naive playbook run in rounds, in a rotating order,
 several times; medians, the ratios and the process counts are printed, the conditions in the last
 line. The stand-in's ``KOPS_STANDIN_TIME_LOG`` splits each playbook's time into the share spent in
-kops processes and the rest (Ansible, the modules around kops, the AWS reads). It asserts nothing (figures, not a timed test). On the test bed:
+kops processes and the rest (Ansible, the modules around kops, the AWS reads). It asserts nothing
+(figures, not a timed test). On the test bed:
 
     tests/testbed/run -- .venv/bin/python benchmarks/bench_site_rerun.py [--repeat 5] [--kops 1.36.2]
 """
