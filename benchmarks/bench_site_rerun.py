@@ -70,8 +70,8 @@ def environment(work: str) -> dict[str, str]:
 
 def run(play: str, extra: list[str], env: dict[str, str]) -> tuple[float, str, list[list[str]], float]:
     """One playbook run: its wall time, output, the kops commands it started and their summed wall time."""
-    logs = (env["KOPS_STANDIN_ARGV_LOG"], env["KOPS_STANDIN_TIME_LOG"])
-    for log in logs:
+    argv_log, time_log = env["KOPS_STANDIN_ARGV_LOG"], env["KOPS_STANDIN_TIME_LOG"]
+    for log in (argv_log, time_log):
         if os.path.exists(log):
             os.unlink(log)
     argv = [sys.executable, "-m", "ansible.cli.playbook", play] + extra
@@ -81,11 +81,11 @@ def run(play: str, extra: list[str], env: dict[str, str]) -> tuple[float, str, l
     if done.returncode != 0:
         sys.exit(f"{' '.join(argv)} failed (rc {done.returncode}):\n{done.stdout}\n{done.stderr}")
     calls, kops_seconds = [], 0.0
-    if os.path.exists(logs[0]):
-        with open(logs[0], encoding="utf-8") as handle:
+    if os.path.exists(argv_log):
+        with open(argv_log, encoding="utf-8") as handle:
             calls = [json.loads(line)["argv"] for line in handle if line.strip()]
-    if os.path.exists(logs[1]):
-        with open(logs[1], encoding="utf-8") as handle:
+    if os.path.exists(time_log):
+        with open(time_log, encoding="utf-8") as handle:
             kops_seconds = sum(json.loads(line)["seconds"] for line in handle if line.strip())
     return elapsed, done.stdout, calls, kops_seconds
 
