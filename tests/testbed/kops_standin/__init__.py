@@ -9,6 +9,13 @@ boto3 against the local AWS endpoint (moto) named by ``AWS_ENDPOINT_URL``;
 the state store is reached only through ``S3_ENDPOINT`` & co, as real kops
 does.  Nothing here talks to real AWS.
 
+Where the recordings are silent it follows the kops source of both versions, cited in the
+contract tests: ``create cluster`` builds the spec as NewCluster does (zones, CIDRs, topology,
+DNS, control plane, API; ``tests/contract/test_standin_create_cluster_spec.py``). Route 53 and
+shared networks are not imitated: a cluster whose API kops would publish by DNS (``spec.api.dns``)
+still gets an API load balancer in the imitated cloud, and one given ``--network-id`` or
+``--subnets`` still gets a VPC and subnets of its own.
+
 Run it as ``python -m kops_standin ARGS`` (with ``tests/testbed`` on
 ``sys.path``) or as a zipapp built by :func:`kops_standin.build.build_zipapp`.
 ``KOPS_STANDIN_VERSION`` (1.30.1 or 1.36.2) picks the imitated version.

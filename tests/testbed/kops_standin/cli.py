@@ -9,15 +9,20 @@ from kops_standin import version as vermod
 from kops_standin.errors import KopsError
 
 # (path, aliases of the last word, help key, handler module, extra hidden flags)
-_DEPRECATED_CP = {
-    "master-zones": ("strings", "control-plane-zones"),
-    "master-size": ("strings", "control-plane-size"),
-    "master-count": ("int32", "control-plane-count"),
-    "master-image": ("string", "control-plane-image"),
-    "master-volume-size": ("int32", "control-plane-volume-size"),
-    "master-security-groups": ("strings", "control-plane-security-groups"),
-    "master-tenancy": ("string", "control-plane-tenancy"),
-    "master-public-name": ("string", "api-public-name"),
+# Flags of `create cluster` that cobra's MarkDeprecated hides from the help (cmd/kops/create_cluster.go,
+# both versions): accepted, with "Flag --<name> has been deprecated, <message>" on stderr.
+_DEPRECATED_CREATE_CLUSTER = {
+    "master-zones": ("strings", "use --control-plane-zones instead"),
+    "master-size": ("strings", "use --control-plane-size instead"),
+    "master-count": ("int32", "use --control-plane-count instead"),
+    "master-image": ("string", "use --control-plane-image instead"),
+    "master-volume-size": ("int32", "use --control-plane-volume-size instead"),
+    "master-security-groups": ("strings", "use --control-plane-security-groups instead"),
+    "master-tenancy": ("string", "use --control-plane-tenancy instead"),
+    "master-public-name": ("string", "use --api-public-name instead"),
+    "container-runtime": ("string", "containerd is the only supported value"),
+    "vpc": ("string", "use --network-id instead"),
+    "api-loadbalancer-class": ("string", "network load balancer should be used for all newly created clusters"),
 }
 
 COMMANDS = {
@@ -172,8 +177,8 @@ def _main(argv):
         help_text = _help_text(ver, path, typed)
         flagset = flagmod.flags_from_help(help_text)
         if path == ("create", "cluster"):
-            for name, (type_, repl) in _DEPRECATED_CP.items():
-                flagset[name] = flagmod.Flag(name, type_=type_, deprecated="use --%s instead" % repl)
+            for name, (type_, message) in _DEPRECATED_CREATE_CLUSTER.items():
+                flagset[name] = flagmod.Flag(name, type_=type_, deprecated=message)
         if path == ("create",) or path == ("replace",):
             flagset.setdefault("filename", flagmod.Flag("filename", "f", "strings"))
         usage = flagmod.usage_of(help_text)

@@ -13,8 +13,9 @@ _FIELD_ORDER = [
     "channel", "configBase", "cloudProvider", "kubernetesVersion",
     "role", "image", "minSize", "maxSize", "machineType", "rootVolume",
     "subnets", "zones", "nodeLabels", "cloudLabels",
-    "zone", "cidr", "class", "type", "id",
-    "networkCIDR", "networkID", "topology", "dns", "nonMasqueradeCIDR", "sshAccess", "kubernetesApiAccess",
+    "zone", "cidr", "id", "class", "type",
+    "masterPublicName", "networkCIDR", "networkID", "topology", "bastion", "dns", "dnsZone", "nonMasqueradeCIDR",
+    "sshAccess", "kubernetesApiAccess",
     "etcdClusters", "etcdMembers", "instanceGroup", "encryptedVolume", "manager", "backupRetentionDays",
     "memoryRequest", "cpuRequest",
     "kubeProxy", "enabled", "kubelet", "anonymousAuth", "networking", "api", "loadBalancer",
@@ -39,7 +40,9 @@ def go_json(obj):
 
 
 class _GoDumper(yaml.SafeDumper):
-    pass
+    def ignore_aliases(self, data):
+        # sigs.k8s.io/yaml never writes anchors: a list used twice is printed twice.
+        return True
 
 
 def _str_rep(dumper, value):

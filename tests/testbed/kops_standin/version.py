@@ -56,6 +56,9 @@ def source_line(ver, name):
         "create_cluster": {"1.30.1": "create_cluster.go:880", "1.36.2": "create_cluster.go:934"},
         "new_cluster_gossip": {"1.30.1": "new_cluster.go:1435", "1.36.2": "new_cluster.go:1483"},
         "new_cluster_cloud": {"1.30.1": "new_cluster.go:1454", "1.36.2": "new_cluster.go:1502"},
+        "new_cluster_flannel_udp": {"1.30.1": "new_cluster.go:1231", "1.36.2": "new_cluster.go:1288"},
+        "new_cluster_same_azs": {"1.30.1": "new_cluster.go:971", "1.36.2": "new_cluster.go:1041"},
+        "new_cluster_classic_lb": {"1.30.1": "new_cluster.go:1493", "1.36.2": "new_cluster.go:1541"},
         "no_context": {"1.30.1": "root.go:314", "1.36.2": "root.go:320"},
     }
     return table.get(name, {}).get(ver, name + ".go:1")

@@ -6,7 +6,7 @@ import sys
 from kops_standin import cloud, clusterspec, context, faults, model, output, sshkeys, statestore
 from kops_standin import version as vermod
 from kops_standin.commands import update_cluster
-from kops_standin.errors import KopsError, info, warn
+from kops_standin.errors import KopsError, info
 from kops_standin.flags import load_help, usage_of
 
 
@@ -92,9 +92,8 @@ def run(ver, path, parsed):
                         'path: "%s"' % store.config_base(name))
     if parsed.get("cloud") and parsed.get("cloud") != "aws":
         raise KopsError("the kops stand-in (test infrastructure) only imitates --cloud aws")
-    if name.endswith(".k8s.local") and not parsed.get("dns"):
-        warn(vermod.source_line(ver, "new_cluster_gossip"), "Gossip is deprecated, using None DNS instead")
-    info(vermod.source_line(ver, "new_cluster_cloud"), 'Cloud Provider ID: "aws"')
+    # cloudup.NewCluster: the spec, with its refusals and log lines in kops's order.
+    cluster, igs = clusterspec.build(ver, parsed, name, store.config_base(name), zones)
     cp_zones = parsed.get("control-plane-zones") or parsed.get("master-zones") or []
     # cloudup.BuildCloud: the region comes from the zones (AWS_REGION plays no part), then ValidateZones.
     region = _find_region(zones + cp_zones)
@@ -103,12 +102,9 @@ def run(ver, path, parsed):
         if zone not in known:
             info("aws_cloud.go:2003", 'Known zones: "%s"' % ",".join(known))
             raise KopsError('error Zone is not a recognized AZ: "%s" (check you have specified a valid zone?)' % zone)
-    cluster, igs = clusterspec.build(ver, parsed, name, store.config_base(name), zones)
-    for sub in cluster["spec"]["subnets"]:
-        if sub["type"] != "Utility":
-            info("subnets.go:224", "Assigned CIDR %s to subnet %s" % (sub["cidr"], sub["name"]))
-    dns = (parsed.get("dns") or "").lower()
-    model.validate_cluster_name(ver, name, dns_none=dns in ("", "none") and not parsed.get("dns-zone"))
+    # cloudup.PerformAssignments, then validation.DeepValidate.
+    clusterspec.assign_cidrs(cluster)
+    model.validate_cluster_name(ver, name, dns_none=cluster["spec"]["topology"]["dns"]["type"] == "None")
     if dry_run:
         if fmt not in ("yaml", "json"):
             raise KopsError('unsupported output type "%s"' % fmt)
