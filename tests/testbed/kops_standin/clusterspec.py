@@ -129,19 +129,19 @@ def assign_cidrs(cluster):
     bits = 0 if slices <= 1 else 1 if slices <= 2 else 2 if slices <= 4 else 3
     big_cidrs = list(network.subnets(prefixlen_diff=bits))
     if little:
-        little_cidrs = list(big_cidrs.pop(0).subnets(prefixlen_diff=3))
-        for subnet in little:
-            if not little_cidrs:
-                raise KopsError('error populating configuration: insufficient (little) CIDRs remaining for '
-                                'automatic CIDR allocation to subnet "%s"' % subnet["name"])
-            subnet["cidr"] = str(little_cidrs.pop(0))
-            info("subnets.go:205", "Assigned CIDR %s to subnet %s" % (subnet["cidr"], subnet["name"]))
-    for subnet in big:
-        if not big_cidrs:
-            raise KopsError('error populating configuration: insufficient (big) CIDRs remaining for automatic '
-                            'CIDR allocation to subnet "%s"' % subnet["name"])
-        subnet["cidr"] = str(big_cidrs.pop(0))
-        info("subnets.go:224", "Assigned CIDR %s to subnet %s" % (subnet["cidr"], subnet["name"]))
+        _hand_out(little, list(big_cidrs.pop(0).subnets(prefixlen_diff=3)), "little", "subnets.go:205")
+    _hand_out(big, big_cidrs, "big", "subnets.go:224")
+
+
+def _hand_out(subnets, cidrs, size, where):
+    """The next free CIDR to each subnet, logged as assignCIDRsToSubnets logs it."""
+    for subnet in subnets:
+        if not cidrs:
+            # PerformAssignments's error, wrapped by RunCreateCluster.
+            raise KopsError('error populating configuration: insufficient (%s) CIDRs remaining for automatic CIDR '
+                            'allocation to subnet "%s"' % (size, subnet["name"]))
+        subnet["cidr"] = str(cidrs.pop(0))
+        info(where, "Assigned CIDR %s to subnet %s" % (subnet["cidr"], subnet["name"]))
 
 
 def build(ver, opts, name, config_base, zones):
