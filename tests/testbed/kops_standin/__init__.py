@@ -11,7 +11,9 @@ does.  Nothing here talks to real AWS.
 
 Where the recordings are silent it follows the kops source of both versions, cited in the
 contract tests: ``create cluster`` builds the spec as NewCluster does (zones, CIDRs, topology,
-DNS, control plane, API; ``tests/contract/test_standin_create_cluster_spec.py``). Route 53 and
+DNS, control plane, API; ``tests/contract/test_standin_create_cluster_spec.py``), and a private
+topology gets its NAT gateways, Elastic IPs and private route tables as kops's network model
+makes and deletes them (``tests/contract/test_standin_private_topology.py``). Route 53 and
 shared networks are not imitated: a cluster whose API kops would publish by DNS (``spec.api.dns``)
 still gets an API load balancer in the imitated cloud, and one given ``--network-id`` or
 ``--subnets`` still gets a VPC and subnets of its own.

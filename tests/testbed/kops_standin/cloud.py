@@ -100,6 +100,25 @@ class Cloud:
         subs = self.client("ec2").describe_subnets(Filters=self._cluster_filter())["Subnets"]
         return {_tagmap(s.get("Tags")).get("Name"): s for s in subs}
 
+    def route_tables(self):
+        """The cluster's route tables by Name tag: the public one (the cluster name), private-<zone>.<cluster>."""
+        rts = self.client("ec2").describe_route_tables(Filters=self._cluster_filter())["RouteTables"]
+        return {_tagmap(rt.get("Tags")).get("Name"): rt for rt in rts}
+
+    def private_zones(self):
+        """The zones of the spec's private subnets: each gets a NAT gateway and a route table of its own."""
+        return sorted({s["zone"] for s in self.cluster["spec"].get("subnets", []) if s.get("type") == "Private"})
+
+    def nat_gateways(self):
+        """The cluster's NAT gateways that are not deleted, by Name tag (<zone>.<cluster>)."""
+        found = self.client("ec2").describe_nat_gateways(Filters=self._cluster_filter())["NatGateways"]
+        return {_tagmap(n.get("Tags")).get("Name"): n for n in found if n.get("State") not in ("deleting", "deleted")}
+
+    def elastic_ips(self):
+        """The cluster's Elastic IPs by Name tag (<zone>.<cluster>)."""
+        found = self.client("ec2").describe_addresses(Filters=self._cluster_filter())["Addresses"]
+        return {_tagmap(a.get("Tags")).get("Name"): a for a in found}
+
     def security_groups(self):
         groups = self.client("ec2").describe_security_groups(Filters=self._cluster_filter())["SecurityGroups"]
         return {_tagmap(g.get("Tags")).get("Name", g["GroupName"]): g for g in groups}
@@ -261,6 +280,7 @@ class Cloud:
                 creates.append(Task("Subnet", sname, [("ShortName", s["name"]), ("VPC", "name:" + self.name),
                                                       ("AvailabilityZone", s.get("zone", "")), ("CIDR", s.get("cidr", "")),
                                                       ("Shared", "false")]))
+        creates.extend(self._plan_private_egress())
         groups = self.security_groups()
         for sg in self._sg_names():
             if sg not in groups:
@@ -352,6 +372,59 @@ class Cloud:
             changes.append(("TargetGroups", tgs(have_tgs), tgs(want_tgs)))
         return changes
 
+    def _plan_private_egress(self):
+        """pkg/model/awsmodel/network.go NetworkModelBuilder.Build: per zone with a private subnet, an
+        ElasticIP and a NatGateway named <zone>.<cluster> (in the zone's utility subnet) and a RouteTable
+        private-<zone>.<cluster> whose 0.0.0.0/0 route goes to that NAT gateway."""
+        zones = self.private_zones()
+        if not zones:
+            return []
+        eips, nats, rts = self.elastic_ips(), self.nat_gateways(), self.route_tables()
+        tasks = []
+        for zone in zones:
+            zname = "%s.%s" % (zone, self.name)
+            rtname = "private-%s.%s" % (zone, self.name)
+            if zname not in eips:
+                tasks.append(Task("ElasticIP", zname, [("AssociatedNatGatewayRouteTable", "name:" + rtname)]))
+            if zname not in nats:
+                tasks.append(Task("NatGateway", zname, [
+                    ("ElasticIP", "name:" + zname), ("Subnet", "name:utility-" + zname),
+                    ("AssociatedRouteTable", "name:" + rtname)]))
+            if rtname not in rts:
+                tasks.append(Task("RouteTable", rtname, [("VPC", "name:" + self.name), ("Shared", "false")]))
+        return tasks
+
+    def _private_egress(self, vpc_id, subnets):
+        """What _plan_private_egress plans, made: the Elastic IP, the NAT gateway in the utility subnet, the
+        private route table with its default route, and the zone's private subnets associated with it."""
+        zones = self.private_zones()
+        if not zones:
+            return
+        ec2 = self.client("ec2")
+        eips, nats, rts = self.elastic_ips(), self.nat_gateways(), self.route_tables()
+        for zone in zones:
+            zname = "%s.%s" % (zone, self.name)
+            rtname = "private-%s.%s" % (zone, self.name)
+            eip = eips.get(zname)
+            if eip is None:
+                eip = ec2.allocate_address(Domain="vpc", TagSpecifications=self._spec(self.tags(zname), "elastic-ip"))
+            nat = nats.get(zname)
+            if nat is None:
+                nat = ec2.create_nat_gateway(SubnetId=subnets["utility-" + zname]["SubnetId"],
+                                             AllocationId=eip["AllocationId"],
+                                             TagSpecifications=self._spec(self.tags(zname), "natgateway"))["NatGateway"]
+            rt = rts.get(rtname)
+            if rt is None:
+                rt = ec2.create_route_table(VpcId=vpc_id, TagSpecifications=self._spec(
+                    self.tags(rtname, {"kubernetes.io/kops/role": "private-" + zone}), "route-table"))["RouteTable"]
+                ec2.create_route(RouteTableId=rt["RouteTableId"], DestinationCidrBlock="0.0.0.0/0",
+                                 NatGatewayId=nat["NatGatewayId"])
+            associated = {a.get("SubnetId") for a in rt.get("Associations", [])}
+            for s in self.cluster["spec"]["subnets"]:
+                sub = subnets.get("%s.%s" % (s["name"], self.name))
+                if s.get("type") == "Private" and s["zone"] == zone and sub and sub["SubnetId"] not in associated:
+                    ec2.associate_route_table(RouteTableId=rt["RouteTableId"], SubnetId=sub["SubnetId"])
+
     def _sg_names(self):
         return ["masters.%s" % self.name, "nodes.%s" % self.name, "api-elb.%s" % self.name]
 
@@ -385,7 +458,7 @@ class Cloud:
                              GatewayId=igw["InternetGatewayId"])
         vpc_id = vpc["VpcId"]
         faults.checkpoint("update-after-first-task")
-        rtbs = ec2.describe_route_tables(Filters=self._cluster_filter())["RouteTables"]
+        public_rt = self.route_tables().get(self.name)
         subnets = self.subnets()
         for s in spec.get("subnets", []):
             sname = "%s.%s" % (s["name"], self.name)
@@ -395,9 +468,11 @@ class Cloud:
                                      "kubernetes.io/role/internal-elb": "1"})
             sub = ec2.create_subnet(VpcId=vpc_id, CidrBlock=s["cidr"], AvailabilityZone=s["zone"],
                                     TagSpecifications=self._spec(tags, "subnet"))["Subnet"]
-            if rtbs:
-                ec2.associate_route_table(RouteTableId=rtbs[0]["RouteTableId"], SubnetId=sub["SubnetId"])
+            # Public and utility subnets route through the internet gateway; private ones get their zone's table.
+            if public_rt and s.get("type") != "Private":
+                ec2.associate_route_table(RouteTableId=public_rt["RouteTableId"], SubnetId=sub["SubnetId"])
             subnets[sname] = sub
+        self._private_egress(vpc_id, subnets)
         groups = self.security_groups()
         for sg in self._sg_names():
             if sg in groups:
@@ -707,8 +782,9 @@ class Cloud:
             out.append(("load-balancer", nlb["LoadBalancerName"], nlb["LoadBalancerArn"]))
         if clb:
             out.append(("load-balancer", clb["LoadBalancerName"], clb["LoadBalancerName"]))
-        for rt in ec2.describe_route_tables(Filters=flt)["RouteTables"]:
-            out.append(("route-table", self.name, rt["RouteTableId"]))
+        for rtname, rt in self.route_tables().items():
+            out.append(("route-table", rtname, rt["RouteTableId"]))
+        out.extend(self._nat_resources())
         for name, g in self.security_groups().items():
             out.append(("security-group", name, g["GroupId"]))
         for name, s in self.subnets().items():
@@ -724,9 +800,26 @@ class Cloud:
             out.append(("vpc", self.name, vpc["VpcId"]))
         return sorted(out)
 
+    def _nat_resources(self):
+        """pkg/resources/aws/aws.go FindNatGateways: the NAT gateways the cluster's route tables route to
+        (named by their ID, natgateway.go), then each one's Elastic IP (named by its public IP, elasticip.go)."""
+        ec2 = self.client("ec2")
+        out = []
+        nat_ids = sorted({r["NatGatewayId"] for rt in self.route_tables().values()
+                          for r in rt.get("Routes", []) if r.get("NatGatewayId")})
+        for nat in (ec2.describe_nat_gateways(NatGatewayIds=nat_ids)["NatGateways"] if nat_ids else []):
+            if nat.get("State") in ("deleting", "deleted"):
+                continue
+            out.append(("nat-gateway", nat["NatGatewayId"], nat["NatGatewayId"]))
+            allocations = [a["AllocationId"] for a in nat.get("NatGatewayAddresses", []) if a.get("AllocationId")]
+            for address in (ec2.describe_addresses(AllocationIds=allocations)["Addresses"] if allocations else []):
+                out.append(("elastic-ip", address.get("PublicIp") or address["AllocationId"], address["AllocationId"]))
+        return out
+
+    # A NAT gateway goes before its Elastic IP (natgateway.go: it blocks the address) and its subnet.
     _DELETE_ORDER = ["load-balancer", "autoscaling-group", "instance", "autoscaling-config", "target-group",
-                     "volume", "keypair", "iam-instance-profile", "iam-role", "security-group", "subnet",
-                     "route-table", "internet-gateway", "vpc", "dhcp-options"]
+                     "volume", "keypair", "iam-instance-profile", "iam-role", "nat-gateway", "elastic-ip",
+                     "security-group", "subnet", "route-table", "internet-gateway", "vpc", "dhcp-options"]
 
     def delete(self, resources):
         """Delete in dependency order; yields "type:id" for each deleted resource."""
@@ -773,6 +866,10 @@ class Cloud:
             for pol in iam.list_role_policies(RoleName=rid)["PolicyNames"]:
                 iam.delete_role_policy(RoleName=rid, PolicyName=pol)
             iam.delete_role(RoleName=rid)
+        elif kind == "nat-gateway":
+            ec2.delete_nat_gateway(NatGatewayId=rid)
+        elif kind == "elastic-ip":
+            ec2.release_address(AllocationId=rid)
         elif kind == "security-group":
             ec2.delete_security_group(GroupId=rid)
         elif kind == "subnet":
