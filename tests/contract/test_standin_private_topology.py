@@ -6,6 +6,8 @@ It follows the kops source at the tags v1.30.1 and v1.36.2 of kubernetes/kops (t
   NatGateway named <zone>.<cluster>, the NAT gateway in the zone's utility subnet, and a RouteTable
   private-<zone>.<cluster> whose 0.0.0.0/0 route goes to it; the private subnet is associated with that table,
   utility subnets with the public one (named after the cluster);
+- new_cluster.go setupTopology and get_instances.go: a bastion group (--bastion) runs an instance that never
+  joins the cluster, so `get instances` shows no node name for it (pkg/validation/validate_cluster.go skips it);
 - pkg/resources/aws/aws.go FindNatGateways, natgateway.go buildNatGatewayResource (named by its ID, blocks its
   Elastic IP), elasticip.go buildElasticIPResource (named by its public IP), routetable.go
   buildTrackerForRouteTable (named by its Name tag): what `delete cluster` lists and deletes.
@@ -14,6 +16,8 @@ Routes and route table associations are not listed as tasks, as for the public t
 imitated).
 """
 
+import json
+import os
 import re
 
 import pytest
@@ -53,13 +57,15 @@ def test_private_topology_egress_from_create_to_delete(beds, version):
     name = "private.k8s.local"
     ec2 = bed.client("ec2")
     res = bed.run(["create", "cluster", "--name", name, "--ssh-public-key", _ssh_key(bed), "--zones", ",".join(ZONES),
-                   "--topology", "private"] + STATE)
+                   "--topology", "private", "--bastion"] + STATE)
     assert res.rc == 0, res
     wanted = {"%s/%s%s.%s" % (kind, prefix, zone, name) for zone in ZONES
               for kind, prefix in (("ElasticIP", ""), ("NatGateway", ""), ("RouteTable", "private-"))}
     assert wanted <= tasks(res.stdout), res
 
-    res = bed.run(["update", "cluster", "--name", name, "--yes", "--create-kube-config=false"] + STATE)
+    # kops 1.30 reads nodes through a kubeconfig; update --yes --admin writes one.
+    kubeconfig = {"KUBECONFIG": os.path.join(bed.workdir, "kubeconfig")}
+    res = bed.run(["update", "cluster", "--name", name, "--yes", "--admin"] + STATE, env=kubeconfig)
     assert res.rc == 0, res
     subnets = by_name(ec2.describe_subnets()["Subnets"])
     tables = by_name(ec2.describe_route_tables()["RouteTables"])
@@ -76,6 +82,15 @@ def test_private_topology_egress_from_create_to_delete(beds, version):
         assert {a.get("SubnetId") for a in private["Associations"]} == {subnets[zname]["SubnetId"]}
     public = {a.get("SubnetId") for a in tables[name]["Associations"]}
     assert public == {subnets["utility-%s.%s" % (zone, name)]["SubnetId"] for zone in ZONES}
+
+    res = bed.run(["validate", "cluster", "--name", name, "--wait", "2m", "--interval", "1s"] + STATE, env=kubeconfig)
+    assert res.rc == 0, res
+    res = bed.run(["get", "instances", "--name", name, "-o", "json"] + STATE, env=kubeconfig)
+    assert res.rc == 0, res
+    listed = {(i["instanceGroup"].split(".")[0], "nodeName" in i, tuple(i["roles"])) for i in json.loads(res.stdout)}
+    assert listed == {("bastions", False, ("bastion",)), ("nodes-us-west-2a", True, ("node",)),
+                      ("nodes-us-west-2b", True, ("node",)),
+                      ("control-plane-us-west-2a", True, ("control-plane", "control-plane"))}, res
 
     res = bed.run(["update", "cluster", "--name", name] + STATE)
     assert res.rc == 0 and not {t for t in tasks(res.stdout) if t.split("/")[0] in ("ElasticIP", "NatGateway")}, res

@@ -29,8 +29,10 @@ def instances(aws, cluster, igs, api):
         statuses += [(i, "Detached" if i.get("detached") else "NeedsUpdate") for i in stale]
         for inst, status in statuses:
             item = {"id": inst["id"]}
-            if api and cloud.booted(inst):
-                item["nodeName"] = inst["id"]  # the test bed's nodes are named by instance id
+            # The test bed's nodes are named by instance ID; a bastion never joins the cluster
+            # (pkg/validation/validate_cluster.go), so get_instances.go finds no Node for it.
+            if api and cloud.booted(inst) and model.role_of(ig) != "Bastion":
+                item["nodeName"] = inst["id"]
             item.update({"status": status, "roles": roles, "internalIP": inst.get("private_ip", ""),
                          "externalIP": "", "instanceGroup": group["AutoScalingGroupName"],
                          "machineType": inst.get("type", ""), "state": ""})
