@@ -71,6 +71,8 @@ ALIASES = {
 }
 PARENTS = {("create",), ("get",), ("update",), ("export",), ("validate",), ("rolling-update",), ("delete",),
            ("edit",), ("upgrade",), ("reconcile",)}
+# Aliases of real kops commands the stand-in does not imitate (cmd/kops/create_instancegroup.go).
+_NOT_IMITATED_ALIASES = {("create", "ig"): "instancegroup", ("create", "instancegroups"): "instancegroup"}
 
 
 def _flag_lines(text, section):
@@ -157,12 +159,44 @@ def main(argv):
         return 1
 
 
+def _listed_commands(help_text):
+    """The names under "Available Commands:" in a recorded help text."""
+    names, inside = [], False
+    for line in (help_text or "").splitlines():
+        if line == "Available Commands:":
+            inside = True
+        elif inside and not line.strip():
+            break
+        elif inside:
+            names.append(line.split()[0])
+    return names
+
+
+def _not_imitated(ver, path, typed, rest):
+    """`kops <words>` when the next word names a command real kops lists (in the recorded help of kops,
+    kops get or kops create) that the stand-in does not imitate; else None. Such a command is refused by
+    name: calling it unknown, or printing a parent's help, would misstate what kops does."""
+    if len(path) > 1:
+        return None
+    words = [a for a in rest if not a.startswith("-")]
+    if not words:
+        return None
+    name = _NOT_IMITATED_ALIASES.get(path + (words[0],), words[0])
+    listed = _listed_commands(flagmod.load_help(ver, path[0] if path else "root"))
+    if name not in listed or _known(ver, path + (name,)):
+        return None
+    return "kops " + " ".join(typed + [name])
+
+
 def _main(argv):
     ver = vermod.current()
     root_help = flagmod.load_help(ver, "root")
     root_flags = flagmod.flags_from_help(root_help)
     path, typed, rest = _resolve(argv, root_flags)
     try:
+        missing = _not_imitated(ver, path, typed, rest)
+        if missing:
+            raise KopsError("%s is not implemented by the kops stand-in (test infrastructure)" % missing)
         if not path:
             positional = [a for a in rest if not a.startswith("-")]
             if positional:

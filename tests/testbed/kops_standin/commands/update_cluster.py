@@ -172,7 +172,14 @@ def run(ver, path, parsed):
     igs = select_igs(ver, parsed, model.load_igs(store, name))
     sys.stdout.write(vermod.banner(ver))
     preflight(store, ver, cluster, parsed)
-    if not parsed.bool("yes"):
+    # update_cluster.go RunUpdateCluster then apply_cluster.go: "direct" without --yes and "dryrun" preview;
+    # any other value (1.36 lets a case variant past the flag) is refused when the target is built.
+    target = parsed.get("target") or "direct"
+    if target == "terraform":
+        raise KopsError("update cluster --target terraform is not implemented by the kops stand-in (test infrastructure)")
+    if target not in ("direct", "dryrun"):
+        raise KopsError('unsupported target type "%s"' % target)
+    if not parsed.bool("yes") or target == "dryrun":
         executor_log()
         creates, modifies, deletes = plan(store, ver, cluster, igs)
         if creates or modifies or deletes:
