@@ -147,8 +147,8 @@ def _set(parsed, flag, value, usage):
     elif flag.type == "target":
         # upup/pkg/fi/cloudup/target.go Target.Set (kops 1.36's --target): compared lower-cased, kept as given.
         if value.lower() not in ("direct", "dryrun", "terraform"):
-            raise KopsError('invalid argument "%s" for "%s" flag: invalid target: "%s"' % (value, _flag_name(flag), value),
-                            usage)
+            raise KopsError('invalid argument "%s" for "%s" flag: invalid target: "%s"'
+                            % (value, _flag_name(flag), value), usage)
         parsed.values[flag.name] = value
     elif flag.type in ("int", "int32", "int64"):
         try:

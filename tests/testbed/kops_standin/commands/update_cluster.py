@@ -176,7 +176,8 @@ def run(ver, path, parsed):
     # any other value (1.36 lets a case variant past the flag) is refused when the target is built.
     target = parsed.get("target") or "direct"
     if target == "terraform":
-        raise KopsError("update cluster --target terraform is not implemented by the kops stand-in (test infrastructure)")
+        raise KopsError("update cluster --target terraform is not implemented by the kops stand-in "
+                        "(test infrastructure)")
     if target not in ("direct", "dryrun"):
         raise KopsError('unsupported target type "%s"' % target)
     if not parsed.bool("yes") or target == "dryrun":
