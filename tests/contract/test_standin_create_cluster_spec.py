@@ -11,7 +11,7 @@ v1.30.1 and v1.36.2 of kubernetes/kops (the code is the same in both unless a te
 - upup/pkg/fi/cloudup/defaults.go PerformAssignments, pkg/apis/kops/cluster.go UsesPublicDNS;
 - pkg/apis/kops/v1alpha2/cluster.go ClusterSpec (field order of the JSON output).
 
-The dry run (`--dry-run -o yaml|json`) prints the spec without writing it.
+Most tests use the dry run (`--dry-run -o yaml|json`), which prints the spec without writing it.
 """
 
 import json
@@ -231,3 +231,18 @@ def test_networking_modes(beds, version, networking, expected):
     spec = cluster_of(docs)["spec"]
     assert {k: spec.get(k) for k in expected} == expected
     assert ("kubeProxy" in spec) == ("kubeProxy" in expected)
+
+
+@pytest.mark.parametrize("version", rec.VERSIONS)
+def test_first_run_suggests_ssh_by_the_api_public_name(beds, version):
+    """update_cluster.go RunUpdateCluster (create --yes runs it): the first-run suggestion names the API's
+    public name, which a DNS cluster has (spec.masterPublicName) and a gossip cluster has not."""
+    bed = beds(version)
+    res = bed.run(["create", "cluster", "--name", "k8s.example.com", "--ssh-public-key", _ssh_key(bed), "--zones",
+                   "us-west-2a", "--dns", "public", "--dns-zone", "example.com", "--yes"] + STATE,
+                  env={"KUBECONFIG": bed.workdir + "/kubeconfig-dns"})
+    assert res.rc == 0, res
+    assert " * ssh to a control-plane node: ssh -i ~/.ssh/id_rsa ubuntu@api.k8s.example.com\n" in res.stdout, res
+    res = bed.run(["delete", "cluster", "--name", "k8s.example.com", "--yes"] + STATE,
+                  env={"KUBECONFIG": bed.workdir + "/kubeconfig-dns"})
+    assert res.rc == 0, res

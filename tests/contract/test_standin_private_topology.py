@@ -6,7 +6,7 @@ It follows the kops source at the tags v1.30.1 and v1.36.2 of kubernetes/kops (t
   NatGateway named <zone>.<cluster>, the NAT gateway in the zone's utility subnet, and a RouteTable
   private-<zone>.<cluster> whose 0.0.0.0/0 route goes to it; the private subnet is associated with that table,
   utility subnets with the public one (named after the cluster);
-- new_cluster.go setupTopology and get_instances.go: a bastion group (--bastion) runs an instance that never
+- new_cluster.go setupTopology, update_cluster.go (first-run suggestions) and get_instances.go: a bastion group (--bastion) runs an instance that never
   joins the cluster, so `get instances` shows no node name for it (pkg/validation/validate_cluster.go skips it);
 - pkg/resources/aws/aws.go FindNatGateways, natgateway.go buildNatGatewayResource (named by its ID, blocks its
   Elastic IP), elasticip.go buildElasticIPResource (named by its public IP), routetable.go
@@ -67,6 +67,9 @@ def test_private_topology_egress_from_create_to_delete(beds, version):
     kubeconfig = {"KUBECONFIG": os.path.join(bed.workdir, "kubeconfig")}
     res = bed.run(["update", "cluster", "--name", name, "--yes", "--admin"] + STATE, env=kubeconfig)
     assert res.rc == 0, res
+    # update_cluster.go RunUpdateCluster, first run: a gossip cluster's bastion has no public name to ssh to.
+    assert " * to ssh to the bastion, you probably want to configure a bastionPublicName.\n" in res.stdout, res
+    assert "ssh to a control-plane node" not in res.stdout, res
     subnets = by_name(ec2.describe_subnets()["Subnets"])
     tables = by_name(ec2.describe_route_tables()["RouteTables"])
     nats = by_name(ec2.describe_nat_gateways()["NatGateways"])

@@ -8,13 +8,26 @@ from kops_standin.cloud import Task
 from kops_standin.errors import KopsError, info, warn
 from kops_standin.flags import load_help, usage_of
 
-STARTING = ("\nCluster is starting.  It should be ready in a few minutes.\n\n"
+def starting(cluster, igs):
+    """update_cluster.go RunUpdateCluster's first-run suggestions: ssh to the control plane by the API's
+    public name (none for a gossip cluster), or, when a group is a bastion (usesBastion), to the
+    bastion's public name (findBastionPublicName)."""
+    spec = cluster["spec"]
+    if not any(model.role_of(ig) == "Bastion" for ig in igs):
+        ssh = " * ssh to a control-plane node: ssh -i ~/.ssh/id_rsa ubuntu@%s\n" % spec.get("masterPublicName", "")
+    elif ((spec.get("topology") or {}).get("bastion") or {}).get("publicName"):
+        ssh = " * ssh to the bastion: ssh -A -i ~/.ssh/id_rsa ubuntu@%s\n" % spec["topology"]["bastion"]["publicName"]
+    else:
+        ssh = " * to ssh to the bastion, you probably want to configure a bastionPublicName.\n"
+    return ("\nCluster is starting.  It should be ready in a few minutes.\n\n"
             "Suggestions:\n"
             " * validate cluster: kops validate cluster --wait 10m\n"
-            " * list nodes: kubectl get nodes --show-labels\n"
-            " * ssh to a control-plane node: ssh -i ~/.ssh/id_rsa ubuntu@\n"
-            " * the ubuntu user is specific to Ubuntu. If not using Ubuntu please use the appropriate user based on your OS.\n"
+            " * list nodes: kubectl get nodes --show-labels\n" + ssh +
+            " * the ubuntu user is specific to Ubuntu. If not using Ubuntu please use the appropriate user based on "
+            "your OS.\n"
             " * read about installing addons at: https://kops.sigs.k8s.io/addons.\n\n")
+
+
 APPLIED = ("\nCluster changes have been applied to the cloud.\n\n\n"
            "Changes may require instances to restart: kops rolling-update cluster\n\n")
 
@@ -141,7 +154,7 @@ def apply(store, ver, cluster, igs, parsed, admin_default=None, checked=False, e
     else:
         existing = kubeconfig.load(context.kubeconfig_path())
         first_run = not any(c.get("name") == name for c in existing.get("contexts") or [])
-    out += STARTING if first_run else APPLIED
+    out += starting(cluster, igs) if first_run else APPLIED
     return out
 
 
