@@ -246,3 +246,16 @@ def test_first_run_suggests_ssh_by_the_api_public_name(beds, version):
     res = bed.run(["delete", "cluster", "--name", "k8s.example.com", "--yes"] + STATE,
                   env={"KUBECONFIG": bed.workdir + "/kubeconfig-dns"})
     assert res.rc == 0, res
+
+
+@pytest.mark.parametrize("version", rec.VERSIONS)
+def test_one_control_plane_node_per_zone(beds, version):
+    """setupControlPlane: --control-plane-count equal to the zone count puts one node in each zone, names
+    without a suffix; trimCommonPrefix leaves the zone letters as etcd member names; no shared-zone warning."""
+    docs, logs = dry_run(beds(version), "ha.k8s.local", "--zones", "us-west-2a,us-west-2b,us-west-2c",
+                         "--control-plane-count", "3")
+    names = ["control-plane-us-west-2%s" % z for z in "abc"]
+    assert [g["metadata"]["name"] for g in groups_of(docs)][:3] == names
+    members = cluster_of(docs)["spec"]["etcdClusters"][0]["etcdMembers"]
+    assert [(m["name"], m["instanceGroup"]) for m in members] == list(zip("abc", names))
+    assert not [line for line in logs if "same AZs" in line], logs
