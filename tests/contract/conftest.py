@@ -165,6 +165,21 @@ def bed_factory():
         shutil.rmtree(d, ignore_errors=True)
 
 
+@pytest.fixture(scope="module")
+def module_beds(tmp_path_factory):
+    """``get(version)``: one in-process bed per kops version, shared by the tests of a module."""
+    made = {}
+
+    def get(version):
+        if version not in made:
+            made[version] = Bed(version, str(tmp_path_factory.mktemp("bed-" + version)), inprocess=True)
+        return made[version]
+
+    yield get
+    for bed in made.values():
+        bed.close()
+
+
 @pytest.fixture
 def aws_requests(monkeypatch):
     """(service, operation, params) of every AWS request made in this process, for the in-process stand-in:

@@ -20,22 +20,7 @@ import pytest
 import yaml
 
 import recording as rec
-from conftest import Bed
 from test_flows import STATE, _ssh_key
-
-
-@pytest.fixture(scope="module")
-def beds(tmp_path_factory):
-    made = {}
-
-    def get(version):
-        if version not in made:
-            made[version] = Bed(version, str(tmp_path_factory.mktemp("create-spec-" + version)), inprocess=True)
-        return made[version]
-
-    yield get
-    for bed in made.values():
-        bed.close()
 
 
 def dry_run(bed, name, *flags, output="yaml"):
@@ -79,16 +64,16 @@ def assigned(logs):
      [("us-west-2a", "Public", "172.20.0.0/18"), ("us-west-2b", "Public", "172.20.64.0/18"),
       ("us-west-2c", "Public", "172.20.128.0/18"), ("us-west-2d", "Public", "172.20.192.0/18")]),
 ], ids=["one-zone", "two-zones-unsorted", "four-zones"])
-def test_public_subnets_split_the_network_by_zone_count(beds, version, zones, expected):
-    docs, logs = dry_run(beds(version), "cidr.k8s.local", "--zones", zones)
+def test_public_subnets_split_the_network_by_zone_count(module_beds, version, zones, expected):
+    docs, logs = dry_run(module_beds(version), "cidr.k8s.local", "--zones", zones)
     assert subnets(cluster_of(docs)) == expected
     assert assigned(logs) == ["Assigned CIDR %s to subnet %s" % (cidr, name) for name, dummy, cidr in expected]
 
 
 @pytest.mark.parametrize("version", rec.VERSIONS)
-def test_six_zones_split_the_network_in_eight(beds, version):
+def test_six_zones_split_the_network_in_eight(module_beds, version):
     """SplitInto8 from five subnet slices up (us-east-1 has six zones on the bed)."""
-    bed = beds(version)
+    bed = module_beds(version)
     zones = ["us-east-1%s" % letter for letter in "abcdef"]
     docs, logs = dry_run(bed, "six.k8s.local", "--zones", ",".join(zones))
     assert [cidr for dummy, dummy, cidr in subnets(cluster_of(docs))] == [
@@ -96,11 +81,11 @@ def test_six_zones_split_the_network_in_eight(beds, version):
 
 
 @pytest.mark.parametrize("version", rec.VERSIONS)
-def test_private_topology_adds_utility_subnets_cut_from_the_first_slice(beds, version):
+def test_private_topology_adds_utility_subnets_cut_from_the_first_slice(module_beds, version):
     """setupTopology (private): zone subnets become Private and each gets a Utility twin; then
     assignCIDRsToSubnets: four slices (three zones + one for all utility subnets), the first cut in
     eight for the utility subnets, which are assigned (and logged at subnets.go:205) first."""
-    docs, logs = dry_run(beds(version), "private.k8s.local", "--zones", "us-west-2a,us-west-2b,us-west-2c",
+    docs, logs = dry_run(module_beds(version), "private.k8s.local", "--zones", "us-west-2a,us-west-2b,us-west-2c",
                          "--topology", "private")
     cluster = cluster_of(docs)
     assert subnets(cluster) == [
@@ -119,11 +104,11 @@ def test_private_topology_adds_utility_subnets_cut_from_the_first_slice(beds, ve
 
 
 @pytest.mark.parametrize("version", rec.VERSIONS)
-def test_bastion_group_of_a_private_gossip_cluster(beds, version):
+def test_bastion_group_of_a_private_gossip_cluster(module_beds, version):
     """setupTopology: --bastion adds the group "bastions" (1 node); NewCluster gives it every subnet that is
     neither utility nor dual-stack, and AWSCloud.DefaultInstanceType (awsup/aws_cloud.go) picks t3.micro.
     A gossip cluster publishes no DNS records, so the spec names no bastion host."""
-    docs, dummy = dry_run(beds(version), "bastion.k8s.local", "--zones", "us-west-2a,us-west-2b", "--topology",
+    docs, dummy = dry_run(module_beds(version), "bastion.k8s.local", "--zones", "us-west-2a,us-west-2b", "--topology",
                           "private", "--bastion")
     bastions = groups_of(docs)[-1]
     assert bastions["metadata"]["name"] == "bastions"
@@ -134,10 +119,10 @@ def test_bastion_group_of_a_private_gossip_cluster(beds, version):
 
 
 @pytest.mark.parametrize("version", rec.VERSIONS)
-def test_node_count_below_zone_count_leaves_empty_groups(beds, version):
+def test_node_count_below_zone_count_leaves_empty_groups(module_beds, version):
     """setupNodes: one group per --zones entry, in the given order, sized by an even split; a zone's share
     can be 0. setupControlPlane: the control plane goes to the first given zone."""
-    docs, dummy = dry_run(beds(version), "few.k8s.local", "--zones", "us-west-2c,us-west-2a,us-west-2b",
+    docs, dummy = dry_run(module_beds(version), "few.k8s.local", "--zones", "us-west-2c,us-west-2a,us-west-2b",
                           "--node-count", "1")
     assert [(g["metadata"]["name"], g["spec"]["minSize"], g["spec"]["maxSize"]) for g in groups_of(docs)] == [
         ("control-plane-us-west-2c", 1, 1), ("nodes-us-west-2c", 1, 1), ("nodes-us-west-2a", 0, 0),
@@ -146,11 +131,11 @@ def test_node_count_below_zone_count_leaves_empty_groups(beds, version):
 
 
 @pytest.mark.parametrize("version", rec.VERSIONS)
-def test_more_control_plane_nodes_than_zones(beds, version):
+def test_more_control_plane_nodes_than_zones(module_beds, version):
     """setupControlPlane: round robin over the zones, names suffixed -1, -2, ... when nodes outnumber zones,
     with a warning for the shared zone; createEtcdCluster names the members after the groups
     (trimCommonPrefix strips the shared "us-west-2a-", and a name starting with a digit gets "etcd-")."""
-    docs, logs = dry_run(beds(version), "ha.k8s.local", "--zones", "us-west-2a", "--control-plane-count", "3")
+    docs, logs = dry_run(module_beds(version), "ha.k8s.local", "--zones", "us-west-2a", "--control-plane-count", "3")
     names = ["control-plane-us-west-2a-%d" % i for i in (1, 2, 3)]
     assert [g["metadata"]["name"] for g in groups_of(docs)][:3] == names
     for etcd in cluster_of(docs)["spec"]["etcdClusters"]:
@@ -160,11 +145,11 @@ def test_more_control_plane_nodes_than_zones(beds, version):
 
 
 @pytest.mark.parametrize("version", rec.VERSIONS)
-def test_dns_cluster_publishes_the_api_by_dns(beds, version):
+def test_dns_cluster_publishes_the_api_by_dns(module_beds, version):
     """setupDNSTopology: --dns public; setupAPI: a public topology with a name that is not gossip gets
     spec.api.dns and no load balancer; PerformAssignments: UsesPublicDNS sets the public name, which
     v1alpha2 keeps as spec.masterPublicName. No gossip warning for a DNS name."""
-    docs, logs = dry_run(beds(version), "k8s.example.com", "--zones", "us-west-2a", "--dns", "public",
+    docs, logs = dry_run(module_beds(version), "k8s.example.com", "--zones", "us-west-2a", "--dns", "public",
                          "--dns-zone", "example.com")
     spec = cluster_of(docs)["spec"]
     assert spec["api"] == {"dns": {}}
@@ -174,10 +159,10 @@ def test_dns_cluster_publishes_the_api_by_dns(beds, version):
 
 
 @pytest.mark.parametrize("version", rec.VERSIONS)
-def test_dns_name_without_dns_flags_uses_no_dns(beds, version):
+def test_dns_name_without_dns_flags_uses_no_dns(module_beds, version):
     """setupDNSTopology: neither --dns nor --dns-zone means DNS type None for any name; setupAPI then needs a
     load balancer, and UsesPublicDNS is false, so there is no public name."""
-    docs, dummy = dry_run(beds(version), "k8s.example.com", "--zones", "us-west-2a")
+    docs, dummy = dry_run(module_beds(version), "k8s.example.com", "--zones", "us-west-2a")
     spec = cluster_of(docs)["spec"]
     assert spec["topology"] == {"dns": {"type": "None"}}
     assert spec["api"] == {"loadBalancer": {"class": "Network", "type": "Public"}}
@@ -185,10 +170,10 @@ def test_dns_name_without_dns_flags_uses_no_dns(beds, version):
 
 
 @pytest.mark.parametrize("version", rec.VERSIONS)
-def test_classic_load_balancer_is_a_deprecated_flag_with_a_warning(beds, version):
+def test_classic_load_balancer_is_a_deprecated_flag_with_a_warning(module_beds, version):
     """create_cluster.go: --api-loadbalancer-class is hidden by MarkDeprecated (pflag prints the notice);
     setupAPI warns about the classic class and keeps it."""
-    bed = beds(version)
+    bed = module_beds(version)
     res = bed.run(["create", "cluster", "--name", "classic.k8s.local", "--ssh-public-key", _ssh_key(bed),
                    "--zones", "us-west-2a", "--api-loadbalancer-class", "classic", "--dry-run", "-o", "yaml"] + STATE)
     assert res.rc == 0, res
@@ -201,11 +186,11 @@ def test_classic_load_balancer_is_a_deprecated_flag_with_a_warning(beds, version
 
 
 @pytest.mark.parametrize("version", rec.VERSIONS)
-def test_json_keeps_the_v1alpha2_field_order(beds, version):
+def test_json_keeps_the_v1alpha2_field_order(module_beds, version):
     """encoding/json prints struct fields in declaration order: ClusterSpec has subnets, masterPublicName,
     networkCIDR, topology, dnsZone, nonMasqueradeCIDR in that order; ClusterSubnetSpec name, zone, cidr, type;
     TopologySpec bastion before dns."""
-    docs, dummy = dry_run(beds(version), "k8s.example.com", "--zones", "us-west-2a", "--dns", "public",
+    docs, dummy = dry_run(module_beds(version), "k8s.example.com", "--zones", "us-west-2a", "--dns", "public",
                           "--dns-zone", "example.com", "--topology", "private", "--bastion", output="json")
     pairs = dict(docs[0])["spec"]  # [(key, value), ...] in the printed order
     wanted = ["subnets", "masterPublicName", "networkCIDR", "topology", "dnsZone", "nonMasqueradeCIDR"]
@@ -226,18 +211,18 @@ def test_json_keeps_the_v1alpha2_field_order(beds, version):
     ("cilium-eni", {"networking": {"cilium": {"ipam": "eni", "enableNodePort": True}}, "kubeProxy": {"enabled": False},
                     "nonMasqueradeCIDR": "100.64.0.0/10"}),
 ])
-def test_networking_modes(beds, version, networking, expected):
-    docs, dummy = dry_run(beds(version), "net.k8s.local", "--zones", "us-west-2a", "--networking", networking)
+def test_networking_modes(module_beds, version, networking, expected):
+    docs, dummy = dry_run(module_beds(version), "net.k8s.local", "--zones", "us-west-2a", "--networking", networking)
     spec = cluster_of(docs)["spec"]
     assert {k: spec.get(k) for k in expected} == expected
     assert ("kubeProxy" in spec) == ("kubeProxy" in expected)
 
 
 @pytest.mark.parametrize("version", rec.VERSIONS)
-def test_first_run_suggests_ssh_by_the_api_public_name(beds, version):
+def test_first_run_suggests_ssh_by_the_api_public_name(module_beds, version):
     """update_cluster.go RunUpdateCluster (create --yes runs it): the first-run suggestion names the API's
     public name, which a DNS cluster has (spec.masterPublicName) and a gossip cluster has not."""
-    bed = beds(version)
+    bed = module_beds(version)
     res = bed.run(["create", "cluster", "--name", "k8s.example.com", "--ssh-public-key", _ssh_key(bed), "--zones",
                    "us-west-2a", "--dns", "public", "--dns-zone", "example.com", "--yes"] + STATE,
                   env={"KUBECONFIG": bed.workdir + "/kubeconfig-dns"})
@@ -249,10 +234,10 @@ def test_first_run_suggests_ssh_by_the_api_public_name(beds, version):
 
 
 @pytest.mark.parametrize("version", rec.VERSIONS)
-def test_one_control_plane_node_per_zone(beds, version):
+def test_one_control_plane_node_per_zone(module_beds, version):
     """setupControlPlane: --control-plane-count equal to the zone count puts one node in each zone, names
     without a suffix; trimCommonPrefix leaves the zone letters as etcd member names; no shared-zone warning."""
-    docs, logs = dry_run(beds(version), "ha.k8s.local", "--zones", "us-west-2a,us-west-2b,us-west-2c",
+    docs, logs = dry_run(module_beds(version), "ha.k8s.local", "--zones", "us-west-2a,us-west-2b,us-west-2c",
                          "--control-plane-count", "3")
     names = ["control-plane-us-west-2%s" % z for z in "abc"]
     assert [g["metadata"]["name"] for g in groups_of(docs)][:3] == names

@@ -6,8 +6,9 @@ It follows the kops source at the tags v1.30.1 and v1.36.2 of kubernetes/kops (t
   NatGateway named <zone>.<cluster>, the NAT gateway in the zone's utility subnet, and a RouteTable
   private-<zone>.<cluster> whose 0.0.0.0/0 route goes to it; the private subnet is associated with that table,
   utility subnets with the public one (named after the cluster);
-- new_cluster.go setupTopology, update_cluster.go (first-run suggestions) and get_instances.go: a bastion group (--bastion) runs an instance that never
-  joins the cluster, so `get instances` shows no node name for it (pkg/validation/validate_cluster.go skips it);
+- new_cluster.go setupTopology, update_cluster.go (first-run suggestions) and get_instances.go: a bastion
+  group (--bastion) runs an instance that never joins the cluster, so `get instances` shows no node name for
+  it (pkg/validation/validate_cluster.go skips it), and a gossip cluster's bastion has no public name;
 - pkg/resources/aws/aws.go FindNatGateways, natgateway.go buildNatGatewayResource (named by its ID, blocks its
   Elastic IP), elasticip.go buildElasticIPResource (named by its public IP), routetable.go
   buildTrackerForRouteTable (named by its Name tag): what `delete cluster` lists and deletes.
@@ -23,24 +24,9 @@ import re
 import pytest
 
 import recording as rec
-from conftest import Bed
 from test_flows import STATE, _ssh_key
 
 ZONES = ["us-west-2a", "us-west-2b"]
-
-
-@pytest.fixture(scope="module")
-def beds(tmp_path_factory):
-    made = {}
-
-    def get(version):
-        if version not in made:
-            made[version] = Bed(version, str(tmp_path_factory.mktemp("private-" + version)), inprocess=True)
-        return made[version]
-
-    yield get
-    for bed in made.values():
-        bed.close()
 
 
 def tasks(text):
@@ -52,8 +38,8 @@ def by_name(items):
 
 
 @pytest.mark.parametrize("version", rec.VERSIONS)
-def test_private_topology_egress_from_create_to_delete(beds, version):
-    bed = beds(version)
+def test_private_topology_egress_from_create_to_delete(module_beds, version):
+    bed = module_beds(version)
     name = "private.k8s.local"
     ec2 = bed.client("ec2")
     res = bed.run(["create", "cluster", "--name", name, "--ssh-public-key", _ssh_key(bed), "--zones", ",".join(ZONES),

@@ -8,6 +8,7 @@ from kops_standin.cloud import Task
 from kops_standin.errors import KopsError, info, warn
 from kops_standin.flags import load_help, usage_of
 
+
 def starting(cluster, igs):
     """update_cluster.go RunUpdateCluster's first-run suggestions: ssh to the control plane by the API's
     public name (none for a gossip cluster), or, when a group is a bastion (usesBastion), to the
