@@ -172,7 +172,7 @@ def _listed_commands(help_text):
     return names
 
 
-def _not_imitated(ver, path, typed, rest):
+def _not_imitated(ver, path, typed, rest, root_help):
     """`kops <words>` when the next word names a command real kops lists (in the recorded help of kops,
     kops get or kops create) that the stand-in does not imitate; else None. Such a command is refused by
     name: calling it unknown, or printing a parent's help, would misstate what kops does."""
@@ -182,7 +182,7 @@ def _not_imitated(ver, path, typed, rest):
     if not words:
         return None
     name = _NOT_IMITATED_ALIASES.get(path + (words[0],), words[0])
-    listed = _listed_commands(flagmod.load_help(ver, path[0] if path else "root"))
+    listed = _listed_commands(flagmod.load_help(ver, path[0]) if path else root_help)
     if name not in listed or _known(ver, path + (name,)):
         return None
     return "kops " + " ".join(typed + [name])
@@ -194,7 +194,7 @@ def _main(argv):
     root_flags = flagmod.flags_from_help(root_help)
     path, typed, rest = _resolve(argv, root_flags)
     try:
-        missing = _not_imitated(ver, path, typed, rest)
+        missing = _not_imitated(ver, path, typed, rest, root_help)
         if missing:
             raise KopsError("%s is not implemented by the kops stand-in (test infrastructure)" % missing)
         if not path:

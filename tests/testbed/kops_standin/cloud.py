@@ -372,48 +372,46 @@ class Cloud:
             changes.append(("TargetGroups", tgs(have_tgs), tgs(want_tgs)))
         return changes
 
-    def _plan_private_egress(self):
-        """pkg/model/awsmodel/network.go NetworkModelBuilder.Build: per zone with a private subnet, an
-        ElasticIP and a NatGateway named <zone>.<cluster> (in the zone's utility subnet) and a RouteTable
-        private-<zone>.<cluster> whose 0.0.0.0/0 route goes to that NAT gateway."""
+    def _private_egress_by_zone(self):
+        """Per zone with a private subnet: the zone, the names <zone>.<cluster> (Elastic IP and NAT gateway)
+        and private-<zone>.<cluster> (route table), and what exists by those names (or None)."""
         zones = self.private_zones()
         if not zones:
             return []
         eips, nats, rts = self.elastic_ips(), self.nat_gateways(), self.route_tables()
-        tasks = []
+        out = []
         for zone in zones:
-            zname = "%s.%s" % (zone, self.name)
-            rtname = "private-%s.%s" % (zone, self.name)
-            if zname not in eips:
+            zname, rtname = "%s.%s" % (zone, self.name), "private-%s.%s" % (zone, self.name)
+            out.append((zone, zname, rtname, eips.get(zname), nats.get(zname), rts.get(rtname)))
+        return out
+
+    def _plan_private_egress(self):
+        """pkg/model/awsmodel/network.go NetworkModelBuilder.Build: per zone with a private subnet, an
+        ElasticIP and a NatGateway named <zone>.<cluster> (in the zone's utility subnet) and a RouteTable
+        private-<zone>.<cluster> whose 0.0.0.0/0 route goes to that NAT gateway."""
+        tasks = []
+        for dummy, zname, rtname, eip, nat, rt in self._private_egress_by_zone():
+            if eip is None:
                 tasks.append(Task("ElasticIP", zname, [("AssociatedNatGatewayRouteTable", "name:" + rtname)]))
-            if zname not in nats:
+            if nat is None:
                 tasks.append(Task("NatGateway", zname, [
                     ("ElasticIP", "name:" + zname), ("Subnet", "name:utility-" + zname),
                     ("AssociatedRouteTable", "name:" + rtname)]))
-            if rtname not in rts:
+            if rt is None:
                 tasks.append(Task("RouteTable", rtname, [("VPC", "name:" + self.name), ("Shared", "false")]))
         return tasks
 
     def _private_egress(self, vpc_id, subnets):
         """What _plan_private_egress plans, made: the Elastic IP, the NAT gateway in the utility subnet, the
         private route table with its default route, and the zone's private subnets associated with it."""
-        zones = self.private_zones()
-        if not zones:
-            return
         ec2 = self.client("ec2")
-        eips, nats, rts = self.elastic_ips(), self.nat_gateways(), self.route_tables()
-        for zone in zones:
-            zname = "%s.%s" % (zone, self.name)
-            rtname = "private-%s.%s" % (zone, self.name)
-            eip = eips.get(zname)
+        for zone, zname, rtname, eip, nat, rt in self._private_egress_by_zone():
             if eip is None:
                 eip = ec2.allocate_address(Domain="vpc", TagSpecifications=self._spec(self.tags(zname), "elastic-ip"))
-            nat = nats.get(zname)
             if nat is None:
                 nat = ec2.create_nat_gateway(SubnetId=subnets["utility-" + zname]["SubnetId"],
                                              AllocationId=eip["AllocationId"],
                                              TagSpecifications=self._spec(self.tags(zname), "natgateway"))["NatGateway"]
-            rt = rts.get(rtname)
             if rt is None:
                 rt = ec2.create_route_table(VpcId=vpc_id, TagSpecifications=self._spec(
                     self.tags(rtname, {"kubernetes.io/kops/role": "private-" + zone}), "route-table"))["RouteTable"]
@@ -782,9 +780,10 @@ class Cloud:
             out.append(("load-balancer", nlb["LoadBalancerName"], nlb["LoadBalancerArn"]))
         if clb:
             out.append(("load-balancer", clb["LoadBalancerName"], clb["LoadBalancerName"]))
-        for rtname, rt in self.route_tables().items():
+        route_tables = self.route_tables()
+        for rtname, rt in route_tables.items():
             out.append(("route-table", rtname, rt["RouteTableId"]))
-        out.extend(self._nat_resources())
+        out.extend(self._nat_resources(route_tables))
         for name, g in self.security_groups().items():
             out.append(("security-group", name, g["GroupId"]))
         for name, s in self.subnets().items():
@@ -800,12 +799,12 @@ class Cloud:
             out.append(("vpc", self.name, vpc["VpcId"]))
         return sorted(out)
 
-    def _nat_resources(self):
+    def _nat_resources(self, route_tables):
         """pkg/resources/aws/aws.go FindNatGateways: the NAT gateways the cluster's route tables route to
         (named by their ID, natgateway.go), then each one's Elastic IP (named by its public IP, elasticip.go)."""
         ec2 = self.client("ec2")
         out = []
-        nat_ids = sorted({r["NatGatewayId"] for rt in self.route_tables().values()
+        nat_ids = sorted({r["NatGatewayId"] for rt in route_tables.values()
                           for r in rt.get("Routes", []) if r.get("NatGatewayId")})
         for nat in (ec2.describe_nat_gateways(NatGatewayIds=nat_ids)["NatGateways"] if nat_ids else []):
             if nat.get("State") in ("deleting", "deleted"):

@@ -95,11 +95,10 @@ def _api_spec(ver, opts, name, topology, dns_type):
     and class are compared as given."""
     info(vermod.source_line(ver, "new_cluster_cloud"), 'Cloud Provider ID: "aws"')
     lb_type = opts.get("api-loadbalancer-type") or ""
-    if (lb_type or opts.get("api-ssl-certificate") or topology == "private" or dns_type == "None"
+    if not (lb_type or opts.get("api-ssl-certificate") or topology == "private" or dns_type == "None"
             or _gossip_name(name)):
-        api = {"loadBalancer": {}}
-    else:
         return {"dns": {}}
+    api = {"loadBalancer": {}}
     if lb_type not in ("", "public", "internal"):
         raise KopsError('unknown api-loadbalancer-type: "%s"' % lb_type)
     api["loadBalancer"]["type"] = "Internal" if lb_type == "internal" else "Public"
