@@ -74,7 +74,7 @@ BOOT.update({n: "0" for n in range(170, 177)})
 SHORTER_WAITS = {"25s": ["2s", "--interval", "1s"], "30s": ["6s"]}
 EMULATED_KINDS = {"AutoscalingGroup", "LaunchTemplate", "VPC", "Subnet", "SecurityGroup", "IAMRole",
                   "IAMInstanceProfile", "NetworkLoadBalancer", "TargetGroup", "SSHKey", "Keypair", "Secret",
-                  "InternetGateway", "RouteTable", "DHCPOptions"}
+                  "InternetGateway", "RouteTable", "DHCPOptions", "NatGateway", "ElasticIP"}
 EMULATED_RESOURCES = {"autoscaling-config", "autoscaling-group", "dhcp-options", "iam-instance-profile", "iam-role",
                       "instance", "internet-gateway", "keypair", "load-balancer", "route-table", "security-group",
                       "subnet", "target-group", "volume", "vpc"}
