@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 import recording as rec
-from conftest import TESTBED, Bed
+from conftest import TESTBED
 from test_flows import NAME, STATE, _ssh_key
 
 CREATE = ["--zones", "us-west-2a", "--node-count", "1", "--node-size", "t3.medium",
@@ -25,21 +25,19 @@ GONE = "nosuch.k8s.local"
 
 
 @pytest.fixture(scope="module")
-def beds(tmp_path_factory):
-    """One endpoint and state bucket per version, holding NAME (created, never applied)."""
-    made = {}
+def beds(module_beds):
+    """The module's bed per version (conftest.module_beds), holding NAME (created, never applied)."""
+    created = set()
 
     def get(version):
-        if version not in made:
-            bed = Bed(version, str(tmp_path_factory.mktemp("kops-errors-" + version)), inprocess=True)
+        bed = module_beds(version)
+        if version not in created:
             res = bed.run(["create", "cluster", "--name", NAME, "--ssh-public-key", _ssh_key(bed)] + CREATE + STATE)
             assert res.rc == 0, res
-            made[version] = bed
-        return made[version]
+            created.add(version)
+        return bed
 
-    yield get
-    for bed in made.values():
-        bed.close()
+    return get
 
 
 def _err(res, bed):
