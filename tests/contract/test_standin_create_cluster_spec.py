@@ -20,6 +20,8 @@ import pytest
 import yaml
 
 import recording as rec
+from kops_standin import clusterspec
+from kops_standin.errors import KopsError
 from test_flows import STATE, _ssh_key
 
 
@@ -219,18 +221,61 @@ def test_networking_modes(module_beds, version, networking, expected):
 
 
 @pytest.mark.parametrize("version", rec.VERSIONS)
-def test_first_run_suggests_ssh_by_the_api_public_name(module_beds, version):
+@pytest.mark.parametrize("flags,line", [
+    ([], " * ssh to a control-plane node: ssh -i ~/.ssh/id_rsa ubuntu@api.k8s.example.com\n"),
+    (["--topology", "private", "--bastion"],
+     " * ssh to the bastion: ssh -A -i ~/.ssh/id_rsa ubuntu@bastion.k8s.example.com\n"),
+], ids=["control-plane", "bastion"])
+def test_first_run_suggests_ssh_by_the_public_name(module_beds, version, flags, line):
     """update_cluster.go RunUpdateCluster (create --yes runs it): the first-run suggestion names the API's
-    public name, which a DNS cluster has (spec.masterPublicName) and a gossip cluster has not."""
+    public name (spec.masterPublicName, which a DNS cluster has and a gossip cluster has not), or, with a
+    bastion group, the bastion's (spec.topology.bastion.publicName, findBastionPublicName)."""
     bed = module_beds(version)
+    kubeconfig = {"KUBECONFIG": bed.workdir + "/kubeconfig-dns"}
     res = bed.run(["create", "cluster", "--name", "k8s.example.com", "--ssh-public-key", _ssh_key(bed), "--zones",
-                   "us-west-2a", "--dns", "public", "--dns-zone", "example.com", "--yes"] + STATE,
-                  env={"KUBECONFIG": bed.workdir + "/kubeconfig-dns"})
+                   "us-west-2a", "--dns", "public", "--dns-zone", "example.com", "--yes"] + flags + STATE,
+                  env=kubeconfig)
     assert res.rc == 0, res
-    assert " * ssh to a control-plane node: ssh -i ~/.ssh/id_rsa ubuntu@api.k8s.example.com\n" in res.stdout, res
-    res = bed.run(["delete", "cluster", "--name", "k8s.example.com", "--yes"] + STATE,
-                  env={"KUBECONFIG": bed.workdir + "/kubeconfig-dns"})
+    assert line in res.stdout, res
+    res = bed.run(["delete", "cluster", "--name", "k8s.example.com", "--yes"] + STATE, env=kubeconfig)
     assert res.rc == 0, res
+
+
+@pytest.mark.parametrize("version", rec.VERSIONS)
+def test_flannel_udp_warns(module_beds, version):
+    """setupNetworking: flannel-udp is flannel with the udp backend, and a warning."""
+    docs, logs = dry_run(module_beds(version), "udp.k8s.local", "--zones", "us-west-2a", "--networking", "flannel-udp")
+    assert cluster_of(docs)["spec"]["networking"] == {"flannel": {"backend": "udp"}}
+    assert "flannel UDP mode is not recommended; consider flannel-vxlan instead" in logs
+
+
+@pytest.mark.parametrize("version", rec.VERSIONS)
+def test_hidden_deprecated_flags_still_work(module_beds, version):
+    """create_cluster.go: --vpc and --container-runtime are hidden by MarkDeprecated; pflag prints each notice,
+    and --vpc sets the network ID as --network-id does. The VPC exists, with the CIDR PerformAssignments
+    (defaults.go) would read from it, so the spec is kops's."""
+    bed = module_beds(version)
+    vpc = bed.client("ec2").create_vpc(CidrBlock="172.20.0.0/16")["Vpc"]["VpcId"]
+    res = bed.run(["create", "cluster", "--name", "old.k8s.local", "--ssh-public-key", _ssh_key(bed), "--zones",
+                   "us-west-2a", "--vpc", vpc, "--container-runtime", "containerd", "--dry-run", "-o", "yaml"] + STATE)
+    assert res.rc == 0, res
+    assert res.stderr.splitlines()[:2] == ["Flag --vpc has been deprecated, use --network-id instead",
+                                           "Flag --container-runtime has been deprecated, containerd is the only "
+                                           "supported value"], res
+    spec = cluster_of([d for d in yaml.safe_load_all(res.stdout) if d])["spec"]
+    assert (spec["networkID"], spec["networkCIDR"]) == (vpc, "172.20.0.0/16")
+
+
+def test_more_subnets_than_the_network_splits_into():
+    """assignCIDRsToSubnets (subnets.go) splits the network in at most eight and refuses the ninth subnet;
+    RunCreateCluster wraps the error from PerformAssignments. (No bed region has nine zones.)"""
+    cluster = {"spec": {"networkCIDR": "172.20.0.0/16",
+                        "subnets": [{"name": "z%d" % i, "zone": "z%d" % i, "type": "Public"} for i in range(9)]}}
+    with pytest.raises(KopsError) as refused:
+        clusterspec.assign_cidrs(cluster)
+    assert refused.value.msg == ('error populating configuration: insufficient (big) CIDRs remaining for automatic '
+                                 'CIDR allocation to subnet "z8"')
+    assert [s.get("cidr") for s in cluster["spec"]["subnets"]][:2] == ["172.20.0.0/19", "172.20.32.0/19"]
 
 
 @pytest.mark.parametrize("version", rec.VERSIONS)
