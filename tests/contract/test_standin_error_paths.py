@@ -477,3 +477,15 @@ def test_real_commands_the_stand_in_does_not_imitate_are_refused_by_name(beds, v
     if argv[0] != "update":  # update prints kops's new-version banner first
         assert res.stdout == "", res
     assert bed.keys() == keys
+
+
+@pytest.mark.parametrize("version", rec.VERSIONS)
+def test_update_target_dryrun_previews_even_with_yes(beds, version):
+    """update_cluster.go RunUpdateCluster: --target dryrun is a dry run whatever --yes says, and its report ends
+    as the direct target's does without --yes (both versions)."""
+    bed = beds(version)
+    keys = bed.keys()
+    res = bed.run(["update", "cluster", NAME, "--target", "dryrun", "--yes"] + STATE)
+    assert res.rc == 0 and res.stdout.endswith("Must specify --yes to apply changes\n"), res
+    assert bed.keys() == keys
+    assert bed.client("ec2").describe_vpcs(Filters=[{"Name": "tag:KubernetesCluster", "Values": [NAME]}])["Vpcs"] == []
