@@ -1,6 +1,7 @@
 """Fixtures for the contract tests: a local AWS endpoint, a state bucket and a
 runner for the kops stand-in (``python -m kops_standin``) as a subprocess."""
 
+import atexit
 import contextlib
 import io
 import os
@@ -10,6 +11,7 @@ import sys
 import tempfile
 import threading
 import traceback
+import urllib.request
 
 import boto3
 import botocore.client
@@ -23,6 +25,50 @@ if TESTBED not in sys.path:
 from testbed.aws_endpoint import AwsEndpoint  # noqa: E402  (needs the sys.path entry above)
 
 STATE_BUCKET = "fleetman-kops-state"  # the recordings' bucket name, so their texts apply verbatim
+
+
+class _EndpointPool:
+    """Moto endpoints handed from one closed bed to the next in this process, emptied in between.
+
+    A new moto server costs about 1.2 CPU-seconds before its first EC2 answer (imports and the region's
+    default VPC and images); moto's own reset (``POST /moto-api/reset``) empties every backend in a tenth
+    of that, so a bed on a reused endpoint starts from the same empty account as one on a new server.
+    Only the process that loaded this module reuses: a forked replay worker starts and stops its own.
+    """
+
+    def __init__(self):
+        self.owner = os.getpid()
+        self.idle = []
+        self.log_path = os.path.join(tempfile.mkdtemp(prefix="kops-contract-moto-"), "moto.log")
+        atexit.register(self.stop_all)
+
+    def take(self):
+        if os.getpid() == self.owner and self.idle:
+            return self.idle.pop()
+        return AwsEndpoint(log_path=self.log_path).start()
+
+    def give_back(self, aws):
+        if os.getpid() != self.owner or aws.process is None or aws.process.poll() is not None:
+            aws.stop()
+            return
+        try:
+            request = urllib.request.Request(aws.url + "/moto-api/reset", method="POST")
+            with urllib.request.urlopen(request, timeout=30):
+                pass
+        except OSError:
+            aws.stop()  # a server that cannot empty itself is not handed on
+            return
+        self.idle.append(aws)
+
+    def stop_all(self):
+        if os.getpid() != self.owner:
+            return
+        while self.idle:
+            self.idle.pop().stop()
+        shutil.rmtree(os.path.dirname(self.log_path), ignore_errors=True)
+
+
+_ENDPOINTS = _EndpointPool()
 
 
 class Result:
@@ -49,7 +95,7 @@ class Bed:
         self.workdir = workdir
         self.home = os.path.join(workdir, "home")
         os.makedirs(self.home, exist_ok=True)
-        self.aws = AwsEndpoint(log_path=os.path.join(workdir, "moto.log")).start()
+        self.aws = _ENDPOINTS.take()
         self.s3 = self.client("s3")
         self.make_bucket(STATE_BUCKET)
 
@@ -94,7 +140,9 @@ class Bed:
         return counts
 
     def close(self):
-        self.aws.stop()
+        if self.aws is not None:
+            _ENDPOINTS.give_back(self.aws)
+            self.aws = None
 
 
 _INPROCESS_LOCK = threading.Lock()
