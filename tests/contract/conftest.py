@@ -87,7 +87,8 @@ class Result:
 
 
 class Bed:
-    """One moto endpoint + versioned state bucket + private HOME for a kops version."""
+    """One moto endpoint (new, or a closed bed's emptied by moto's reset), a versioned state bucket and a
+    private HOME, for one kops version."""
 
     def __init__(self, version, workdir, inprocess=False):
         self.inprocess = inprocess and not os.environ.get("KOPS_CONTRACT_SUBPROCESS")
