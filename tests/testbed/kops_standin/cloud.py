@@ -96,14 +96,17 @@ class Cloud:
         vpcs = self.client("ec2").describe_vpcs(Filters=self._cluster_filter())["Vpcs"]
         return vpcs[0] if vpcs else None
 
+    def _named(self, operation, result_key):
+        """The cluster's EC2 resources of one kind (tagged KubernetesCluster), by their Name tag."""
+        found = getattr(self.client("ec2"), operation)(Filters=self._cluster_filter())[result_key]
+        return {_tagmap(item.get("Tags")).get("Name"): item for item in found}
+
     def subnets(self):
-        subs = self.client("ec2").describe_subnets(Filters=self._cluster_filter())["Subnets"]
-        return {_tagmap(s.get("Tags")).get("Name"): s for s in subs}
+        return self._named("describe_subnets", "Subnets")
 
     def route_tables(self):
         """The cluster's route tables by Name tag: the public one (the cluster name), private-<zone>.<cluster>."""
-        rts = self.client("ec2").describe_route_tables(Filters=self._cluster_filter())["RouteTables"]
-        return {_tagmap(rt.get("Tags")).get("Name"): rt for rt in rts}
+        return self._named("describe_route_tables", "RouteTables")
 
     def private_zones(self):
         """The zones of the spec's private subnets: each gets a NAT gateway and a route table of its own."""
@@ -111,13 +114,13 @@ class Cloud:
 
     def nat_gateways(self):
         """The cluster's NAT gateways that are not deleted, by Name tag (<zone>.<cluster>)."""
+        # Filtered before keying: a deleted gateway may carry the same Name as its live successor.
         found = self.client("ec2").describe_nat_gateways(Filters=self._cluster_filter())["NatGateways"]
         return {_tagmap(n.get("Tags")).get("Name"): n for n in found if n.get("State") not in ("deleting", "deleted")}
 
     def elastic_ips(self):
         """The cluster's Elastic IPs by Name tag (<zone>.<cluster>)."""
-        found = self.client("ec2").describe_addresses(Filters=self._cluster_filter())["Addresses"]
-        return {_tagmap(a.get("Tags")).get("Name"): a for a in found}
+        return self._named("describe_addresses", "Addresses")
 
     def security_groups(self):
         groups = self.client("ec2").describe_security_groups(Filters=self._cluster_filter())["SecurityGroups"]

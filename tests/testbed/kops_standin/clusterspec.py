@@ -68,11 +68,16 @@ def _etcd_member_names(ig_names):
     return ["etcd-" + n if n[:1].isdigit() else n for n in names]
 
 
+def control_plane_zone_flags(opts):
+    """--control-plane-zones, or its deprecated name --master-zones; [] when neither is given."""
+    return opts.get("control-plane-zones") or opts.get("master-zones") or []
+
+
 def _control_plane_zones(opts, zones):
     """setupControlPlane (new_cluster.go, both versions): the zone of each control-plane group, round
     robin over --control-plane-zones (else --zones), and the group names."""
     count = opts.get("control-plane-count") or opts.get("master-count") or 0
-    cp_zones = opts.get("control-plane-zones") or opts.get("master-zones") or []
+    cp_zones = control_plane_zone_flags(opts)
     if cp_zones:
         if count and count < len(cp_zones):
             raise KopsError("specified %d control-plane zones, but also requested %d control-plane nodes.  If "
@@ -148,8 +153,8 @@ def build(ver, opts, name, config_base, zones):
     assign_cidrs). Follows NewCluster (upup/pkg/fi/cloudup/new_cluster.go) step by step, so the first
     refusal and the log lines before it come in kops's order."""
     # setupZones: one subnet per zone of --zones and --control-plane-zones, in sorted order.
-    cp_zone_flags = opts.get("control-plane-zones") or opts.get("master-zones") or []
-    subnets = [{"name": z, "type": "Public", "zone": z} for z in sorted(set(zones) | set(cp_zone_flags))]
+    all_zones = sorted(set(zones) | set(control_plane_zone_flags(opts)))
+    subnets = [{"name": z, "type": "Public", "zone": z} for z in all_zones]
     # --subnets / --utility-subnets: kops looks up each ID's zone in AWS; here they are taken in --zones order.
     subnet_ids = dict(zip(zones, opts.get("subnets") or []))
     utility_ids = dict(zip(zones, opts.get("utility-subnets") or []))

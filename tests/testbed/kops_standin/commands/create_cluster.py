@@ -94,7 +94,7 @@ def run(ver, path, parsed):
         raise KopsError("the kops stand-in (test infrastructure) only imitates --cloud aws")
     # cloudup.NewCluster: the spec, with its refusals and log lines in kops's order.
     cluster, igs = clusterspec.build(ver, parsed, name, store.config_base(name), zones)
-    cp_zones = parsed.get("control-plane-zones") or parsed.get("master-zones") or []
+    cp_zones = clusterspec.control_plane_zone_flags(parsed)
     # cloudup.BuildCloud: the region comes from the zones (AWS_REGION plays no part), then ValidateZones.
     region = _find_region(zones + cp_zones)
     known = _known_zones(region)
