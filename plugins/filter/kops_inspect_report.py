@@ -11,9 +11,9 @@ short_description: Join what kops and AWS say about a cluster into one report
 version_added: 0.1.0
 author: cloudops.kops maintainers (@cloudops)
 description:
-  - Joins a cluster's instance groups (from kops) with their Auto Scaling Groups and instances (from the amazon.aws
-    info modules), its load balancers (from M(cloudops.kops.kops_cloud_resources_info)) and its nodes (from
-    M(cloudops.kops.kops_validate)).
+  - Joins a cluster's instance groups (from kops) with their Auto Scaling Groups, instances and load balancers (from
+    M(cloudops.kops.kops_cloud_resources_info), or the first two from the amazon.aws info modules) and its nodes
+    (from M(cloudops.kops.kops_validate)).
   - Only resources tagged for the cluster are used (see P(cloudops.kops.kops_tagged_for#filter)), so another
     cluster's resources never show up.
   - An Auto Scaling Group belongs to the instance group named by its C(kops.k8s.io/instancegroup) tag, else to the
@@ -28,10 +28,14 @@ options:
       - A dictionary of what was read. Every key is optional.
       - C(instance_groups) - the instance groups of M(cloudops.kops.kops_cluster_info) or
         M(cloudops.kops.kops_validate).
-      - C(auto_scaling_groups) - RV(amazon.aws.autoscaling_group_info#module:results).
-      - C(instances) - RV(amazon.aws.ec2_instance_info#module:instances).
-      - C(load_balancers) - RV(cloudops.kops.kops_cloud_resources_info#module:resources) of the kinds
-        V(load_balancer) (classic) and V(load_balancer_v2) (network and application); other kinds are ignored.
+      - C(resources) - RV(cloudops.kops.kops_cloud_resources_info#module:resources). Those of the kinds
+        V(autoscaling_group), V(instance), V(load_balancer) (classic) and V(load_balancer_v2) (network and
+        application) are used; other kinds are ignored.
+      - C(auto_scaling_groups) - RV(amazon.aws.autoscaling_group_info#module:results), used with those of
+        C(resources).
+      - C(instances) - RV(amazon.aws.ec2_instance_info#module:instances), used with those of C(resources).
+      - C(load_balancers) - the same as C(resources), kept for playbooks that read only the load balancers with
+        M(cloudops.kops.kops_cloud_resources_info).
       - C(nodes) - RV(cloudops.kops.kops_validate#module:nodes).
       - C(valid) - RV(cloudops.kops.kops_validate#module:valid).
       - C(kops_version) - the kops version that last wrote the state store.
@@ -44,11 +48,21 @@ options:
 """
 
 EXAMPLES = r"""
+- name: Read the cluster and its instance groups
+  cloudops.kops.kops_cluster_info:
+    name: fleetman.k8s.local
+  register: info
+
+- name: Read the cluster's Auto Scaling Groups, instances and load balancers
+  cloudops.kops.kops_cloud_resources_info:
+    name: fleetman.k8s.local
+    kinds: [instance, autoscaling_group, load_balancer, load_balancer_v2]
+  register: found
+
 - name: Build the report
   ansible.builtin.set_fact:
     report: >-
-      {{ {'instance_groups': info.clusters[0].instance_groups, 'auto_scaling_groups': asgs.results,
-          'instances': ec2.instances, 'load_balancers': lbs.resources}
+      {{ {'instance_groups': info.clusters[0].instance_groups, 'resources': found.resources}
          | cloudops.kops.kops_inspect_report('fleetman.k8s.local') }}
 """
 
@@ -160,6 +174,31 @@ def _asg_summary(asg):
     }
 
 
+def _asg_from_resource(resource):
+    """A kops_cloud_resources_info Auto Scaling Group in the shape of amazon.aws.autoscaling_group_info's results."""
+    details = resource.get("details") or {}
+    return {
+        "auto_scaling_group_name": resource.get("id"),
+        "tags": resource.get("tags"),
+        "desired_capacity": details.get("desired_capacity"),
+        "min_size": details.get("min_size"),
+        "max_size": details.get("max_size"),
+        "instances": [m for m in details.get("instances") or [] if isinstance(m, Mapping)],
+    }
+
+
+def _instance_from_resource(resource):
+    """A kops_cloud_resources_info instance in the shape of amazon.aws.ec2_instance_info's instances."""
+    details = resource.get("details") or {}
+    return {
+        "instance_id": resource.get("id"),
+        "instance_type": details.get("instance_type"),
+        "state": {"name": resource.get("state")},
+        "placement": {"availability_zone": details.get("availability_zone")},
+        "tags": resource.get("tags"),
+    }
+
+
 def _lb_entry(resource):
     details = resource.get("details") or {}
     tags = tags_as_dict(resource.get("tags"))
@@ -185,16 +224,21 @@ def kops_inspect_report(sources, cluster):
         raise AnsibleFilterError("kops_inspect_report: the input must be a dictionary of what was read")
     if not cluster:
         raise AnsibleFilterError("kops_inspect_report: a cluster name is required")
-    unknown = sorted(set(sources) - set(("instance_groups", "auto_scaling_groups", "instances", "load_balancers",
-                                         "nodes", "valid", "kops_version")))
+    unknown = sorted(set(sources) - set(("instance_groups", "resources", "auto_scaling_groups", "instances",
+                                         "load_balancers", "nodes", "valid", "kops_version")))
     if unknown:
         raise AnsibleFilterError("kops_inspect_report: unknown input keys %s" % ", ".join(unknown))
 
+    resources = [r for r in list(sources.get("resources") or []) + list(sources.get("load_balancers") or [])
+                 if isinstance(r, Mapping)]
     groups = [g for g in (sources.get("instance_groups") or []) if isinstance(g, Mapping)]
-    asgs = kops_tagged_for(sources.get("auto_scaling_groups") or [], cluster)
+    asgs = kops_tagged_for(list(sources.get("auto_scaling_groups") or [])
+                           + [_asg_from_resource(r) for r in resources if r.get("kind") == "autoscaling_group"], cluster)
     instances = [
-        i for i in kops_tagged_for(sources.get("instances") or [], cluster)
-        if (i.get("state") or {}).get("name", "running") in LIVE_STATES
+        i for i in kops_tagged_for(list(sources.get("instances") or [])
+                                   + [_instance_from_resource(r) for r in resources if r.get("kind") == "instance"],
+                                   cluster)
+        if ((i.get("state") or {}).get("name") or "running") in LIVE_STATES
     ]
     by_group, unmatched = _asg_for_groups(asgs, set(g.get("name") for g in groups), cluster)
 
@@ -235,8 +279,7 @@ def kops_inspect_report(sources, cluster):
         })
     group_rows.sort(key=lambda r: (ROLE_ORDER.get(r["role"], 9), r["name"] or ""))
 
-    lbs = [_lb_entry(r) for r in kops_tagged_for(sources.get("load_balancers") or [], cluster)
-           if r.get("kind") in LB_KINDS]
+    lbs = [_lb_entry(r) for r in kops_tagged_for(resources, cluster) if r.get("kind") in LB_KINDS]
     lbs.sort(key=lambda e: (e["type"], e["name"] or ""))
     api = [e for e in lbs if _is_api(e, cluster)]
     others = [e for e in lbs if not _is_api(e, cluster)]

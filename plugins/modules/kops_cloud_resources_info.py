@@ -17,6 +17,9 @@ description:
     IAM, SQS and EventBridge.
   - Meant for audits, above all after C(kops delete cluster), when anything it returns is a leftover that still costs
     money or blocks a new cluster of the same name.
+  - Also meant for reports. One call with O(kinds=[instance, autoscaling_group, load_balancer, load_balancer_v2])
+    returns what the C(cloudops.kops.inspect) role joins with the instance groups. EC2 and Auto Scaling are asked
+    with server-side tag filters.
   - Load balancers and security groups that the Kubernetes cloud controller made for C(LoadBalancer) Services carry
     the tag C(kubernetes.io/service-name); the module returns that Service's C(namespace/name) in RV(resources[].service_name).
   - IAM roles and instance profiles are global and cannot be searched by tag. The module reads the tags of those named
@@ -160,7 +163,10 @@ resources:
     details:
       description:
         - Kind-specific facts, for example C(type), C(load_balancer_name), C(dns_name) and C(scheme) of a load
-          balancer, C(instance_type) of an instance, C(auto_scaling_group) of an instance.
+          balancer, C(instance_type), C(availability_zone) and C(auto_scaling_group) of an instance.
+        - For an Auto Scaling Group, C(min_size), C(max_size), C(desired_capacity), C(instance_ids) and
+          C(instances), its members with C(instance_id), C(lifecycle_state), C(health_status) and
+          C(availability_zone).
       type: dict
       sample: {"type": "network", "load_balancer_name": "api-fleetman-k8s-local-tkmafs",
                "dns_name": "api-fleetman-k8s-local-tkmafs-1.us-west-2.elb.amazonaws.com", "scheme": "internet-facing"}
@@ -279,11 +285,11 @@ class Lister:
             found.extend(sorted(getattr(self, "list_" + kind)(), key=lambda e: e["id"]))
         return found
 
-    def _ec2_tagged(self, operation, result_key, id_key, tags_key="Tags", flatten=None):
+    def _tagged(self, operation, result_key, id_key, tags_key="Tags", flatten=None, service="ec2"):
         """Union of the two owner-filtered queries, re-checked here in case a filter is not honoured."""
         seen = {}
         for filters in owner_filters(self.cluster):
-            items = paginate(self.client("ec2"), operation, result_key, Filters=filters)
+            items = paginate(self.client(service), operation, result_key, Filters=filters)
             if flatten:
                 items = [inner for outer in items for inner in outer.get(flatten, [])]
             for item in items:
@@ -292,7 +298,7 @@ class Lister:
 
     def list_instance(self):
         result = []
-        for item in self._ec2_tagged("describe_instances", "Reservations", "InstanceId", flatten="Instances"):
+        for item in self._tagged("describe_instances", "Reservations", "InstanceId", flatten="Instances"):
             state = item["State"]["Name"]
             if state == "terminated" and not self.include_terminated:
                 continue
@@ -306,12 +312,12 @@ class Lister:
     def list_volume(self):
         return [entry("volume", v["VolumeId"], v.get("Tags"), state=v.get("State"), size=v.get("Size"),
                       volume_type=v.get("VolumeType"))
-                for v in self._ec2_tagged("describe_volumes", "Volumes", "VolumeId")]
+                for v in self._tagged("describe_volumes", "Volumes", "VolumeId")]
 
     def list_network_interface(self):
         return [entry("network_interface", n["NetworkInterfaceId"], n.get("TagSet"), state=n.get("Status"),
                       description=n.get("Description"))
-                for n in self._ec2_tagged("describe_network_interfaces", "NetworkInterfaces", "NetworkInterfaceId", tags_key="TagSet")]
+                for n in self._tagged("describe_network_interfaces", "NetworkInterfaces", "NetworkInterfaceId", tags_key="TagSet")]
 
     def list_elastic_ip(self):
         seen = {}
@@ -323,7 +329,7 @@ class Lister:
 
     def list_nat_gateway(self):
         result = []
-        for n in self._ec2_tagged("describe_nat_gateways", "NatGateways", "NatGatewayId"):
+        for n in self._tagged("describe_nat_gateways", "NatGateways", "NatGatewayId"):
             if n.get("State") == "deleted" and not self.include_terminated:
                 continue
             result.append(entry("nat_gateway", n["NatGatewayId"], n.get("Tags"), state=n.get("State"), vpc_id=n.get("VpcId")))
@@ -331,29 +337,29 @@ class Lister:
 
     def list_security_group(self):
         return [entry("security_group", g["GroupId"], g.get("Tags"), name=g.get("GroupName"), vpc_id=g.get("VpcId"))
-                for g in self._ec2_tagged("describe_security_groups", "SecurityGroups", "GroupId")]
+                for g in self._tagged("describe_security_groups", "SecurityGroups", "GroupId")]
 
     def list_subnet(self):
         return [entry("subnet", s["SubnetId"], s.get("Tags"), state=s.get("State"), vpc_id=s.get("VpcId"),
                       availability_zone=s.get("AvailabilityZone"), cidr_block=s.get("CidrBlock"))
-                for s in self._ec2_tagged("describe_subnets", "Subnets", "SubnetId")]
+                for s in self._tagged("describe_subnets", "Subnets", "SubnetId")]
 
     def list_route_table(self):
         return [entry("route_table", r["RouteTableId"], r.get("Tags"), vpc_id=r.get("VpcId"))
-                for r in self._ec2_tagged("describe_route_tables", "RouteTables", "RouteTableId")]
+                for r in self._tagged("describe_route_tables", "RouteTables", "RouteTableId")]
 
     def list_internet_gateway(self):
         return [entry("internet_gateway", g["InternetGatewayId"], g.get("Tags"),
                       vpc_ids=[a.get("VpcId") for a in g.get("Attachments", [])])
-                for g in self._ec2_tagged("describe_internet_gateways", "InternetGateways", "InternetGatewayId")]
+                for g in self._tagged("describe_internet_gateways", "InternetGateways", "InternetGatewayId")]
 
     def list_dhcp_options(self):
         return [entry("dhcp_options", d["DhcpOptionsId"], d.get("Tags"))
-                for d in self._ec2_tagged("describe_dhcp_options", "DhcpOptions", "DhcpOptionsId")]
+                for d in self._tagged("describe_dhcp_options", "DhcpOptions", "DhcpOptionsId")]
 
     def list_vpc(self):
         return [entry("vpc", v["VpcId"], v.get("Tags"), state=v.get("State"), cidr_block=v.get("CidrBlock"))
-                for v in self._ec2_tagged("describe_vpcs", "Vpcs", "VpcId")]
+                for v in self._tagged("describe_vpcs", "Vpcs", "VpcId")]
 
     def list_key_pair(self):
         prefix = "kubernetes.%s-" % self.cluster
@@ -377,15 +383,18 @@ class Lister:
 
     def list_autoscaling_group(self):
         result = []
-        for g in paginate(self.client("autoscaling"), "describe_auto_scaling_groups", "AutoScalingGroups"):
-            tags = tags_as_dict(g.get("Tags"))
-            if not is_tagged_for(tags, self.cluster):
-                continue
+        # Auto Scaling takes the same tag:<key> filters as EC2, so a shared account's other groups are not read.
+        for g in self._tagged("describe_auto_scaling_groups", "AutoScalingGroups", "AutoScalingGroupName",
+                              service="autoscaling"):
             name = g["AutoScalingGroupName"]
-            result.append(entry("autoscaling_group", name, tags, name=name, state=g.get("Status"),
+            members = sorted(g.get("Instances", []), key=lambda i: i["InstanceId"])
+            result.append(entry("autoscaling_group", name, g.get("Tags"), name=name, state=g.get("Status"),
                                 min_size=g.get("MinSize"), max_size=g.get("MaxSize"),
                                 desired_capacity=g.get("DesiredCapacity"),
-                                instance_ids=sorted(i["InstanceId"] for i in g.get("Instances", []))))
+                                instance_ids=[i["InstanceId"] for i in members],
+                                instances=[{"instance_id": i["InstanceId"], "lifecycle_state": i.get("LifecycleState"),
+                                            "health_status": i.get("HealthStatus"),
+                                            "availability_zone": i.get("AvailabilityZone")} for i in members]))
         return result
 
     def _elb_tags(self, client, key, ids):

@@ -140,6 +140,42 @@ def test_group_without_asg_and_asg_without_group():
     assert report["unmatched_auto_scaling_groups"] == ["bastions." + C]
 
 
+def as_resource(kind, item):
+    """An amazon.aws-shaped ASG or instance as kops_cloud_resources_info returns it."""
+    tags = dict((t["key"], t["value"]) for t in item["tags"]) if isinstance(item["tags"], list) else dict(item["tags"])
+    if kind == "autoscaling_group":
+        members = [dict(m, health_status="Healthy", availability_zone="us-west-2a") for m in item["instances"]]
+        return {"kind": kind, "id": item["auto_scaling_group_name"], "name": item["auto_scaling_group_name"],
+                "state": None, "tags": tags, "service_name": None, "matched_by": "tags",
+                "details": {"min_size": item["min_size"], "max_size": item["max_size"],
+                            "desired_capacity": item["desired_capacity"],
+                            "instance_ids": [m["instance_id"] for m in members], "instances": members}}
+    return {"kind": kind, "id": item["instance_id"], "name": item["instance_id"], "state": item["state"]["name"],
+            "tags": tags, "service_name": None, "matched_by": "tags",
+            "details": {"instance_type": item["instance_type"],
+                        "availability_zone": item["placement"]["availability_zone"]}}
+
+
+def test_one_resources_list_gives_the_same_report_as_the_amazon_aws_reads():
+    read_by_amazon_aws = sources()
+    read_at_once = sources(auto_scaling_groups=[], instances=[], load_balancers=[],
+                           resources=[as_resource("autoscaling_group", a) for a in read_by_amazon_aws["auto_scaling_groups"]]
+                           + [as_resource("instance", i) for i in read_by_amazon_aws["instances"]]
+                           + read_by_amazon_aws["load_balancers"])
+    del read_at_once["auto_scaling_groups"], read_at_once["instances"], read_at_once["load_balancers"]
+    expected = kops_inspect_report(read_by_amazon_aws, C)
+    assert expected["instance_groups"][1]["auto_scaling_group"]["in_service"] == 2
+    assert kops_inspect_report(read_at_once, C) == expected
+
+
+def test_resources_of_other_kinds_are_ignored():
+    report = kops_inspect_report({"resources": [
+        {"kind": "vpc", "id": "vpc-1", "tags": OWN, "details": {}},
+        {"kind": "instance", "id": "i-1", "state": "stopped", "tags": OWN, "details": {"instance_type": "t3.medium"}},
+    ]}, C)
+    assert report["instances"] == [] and report["api_load_balancer"] is None and report["other_load_balancers"] == []
+
+
 def test_empty_input_is_an_empty_report():
     report = kops_inspect_report({}, C)
     assert report["instance_groups"] == [] and report["api_load_balancer"] is None

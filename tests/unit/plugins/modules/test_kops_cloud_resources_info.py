@@ -169,6 +169,42 @@ def test_shared_and_prefix_names_are_not_ours(aws):
     assert lister(OURS).list(["vpc", "iam_role", "sqs_queue", "eventbridge_rule"]) == []
 
 
+def create_asg(name, tags, ami, size=1):
+    ec2 = boto3.client("ec2", region_name=REGION)
+    vpc = ec2.create_vpc(CidrBlock="10.4.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.4.0.0/24", AvailabilityZone="us-west-2a")["Subnet"]["SubnetId"]
+    template = ec2.create_launch_template(LaunchTemplateName=name, LaunchTemplateData={"ImageId": ami, "InstanceType": "t3.medium"})
+    boto3.client("autoscaling", region_name=REGION).create_auto_scaling_group(
+        AutoScalingGroupName=name, MinSize=size, MaxSize=size + 2, DesiredCapacity=size, VPCZoneIdentifier=subnet,
+        LaunchTemplate={"LaunchTemplateId": template["LaunchTemplate"]["LaunchTemplateId"], "Version": "$Latest"},
+        Tags=[{"Key": k, "Value": v, "PropagateAtLaunch": True} for k, v in tags.items()])
+
+
+def test_auto_scaling_groups_are_asked_by_tag_and_list_their_members(aws):
+    create_asg("nodes." + OURS, {"KubernetesCluster": OURS}, aws, size=2)
+    create_asg("bastions." + OURS, {"kubernetes.io/cluster/%s" % OURS: "owned"}, aws)
+    create_asg("borrowed", {"kubernetes.io/cluster/%s" % OURS: "shared"}, aws)
+    create_asg("nodes." + THEIRS, {"KubernetesCluster": THEIRS}, aws)
+    asked = []
+
+    def recording_client(service):
+        client = boto3.client(service, region_name=REGION)
+        client.meta.events.register("provide-client-params.autoscaling.DescribeAutoScalingGroups",
+                                    lambda params, **kwargs: asked.append(params.get("Filters")))
+        return client
+
+    found = Lister(recording_client, OURS).list(["autoscaling_group"])
+    assert [r["id"] for r in found] == ["bastions." + OURS, "nodes." + OURS]
+    # Only the two ownership tags are asked for: the region's other groups are never listed.
+    assert asked == [[{"Name": "tag:KubernetesCluster", "Values": [OURS]}],
+                     [{"Name": "tag:kubernetes.io/cluster/%s" % OURS, "Values": ["owned"]}]]
+    nodes = found[1]["details"]
+    assert (nodes["min_size"], nodes["max_size"], nodes["desired_capacity"]) == (2, 4, 2)
+    assert [m["instance_id"] for m in nodes["instances"]] == nodes["instance_ids"] and len(nodes["instance_ids"]) == 2
+    assert set(m["lifecycle_state"] for m in nodes["instances"]) == {"InService"}
+    assert set(m["availability_zone"] for m in nodes["instances"]) == {"us-west-2a"}
+
+
 def test_classic_load_balancer_tags_are_read_in_batches_of_20(aws):
     ec2 = boto3.client("ec2", region_name=REGION)
     vpc = ec2.create_vpc(CidrBlock="10.3.0.0/16")["Vpc"]["VpcId"]
