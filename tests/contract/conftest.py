@@ -39,15 +39,20 @@ class _EndpointPool:
     def __init__(self):
         self.owner = os.getpid()
         self.idle = []
+        self.lent = []  # in the owner: handed to a bed not closed yet (stopped at exit if never given back)
         self.log_path = os.path.join(tempfile.mkdtemp(prefix="kops-contract-moto-"), "moto.log")
         atexit.register(self.stop_all)
 
     def take(self):
-        if os.getpid() == self.owner and self.idle:
-            return self.idle.pop()
-        return AwsEndpoint(log_path=self.log_path).start()
+        if os.getpid() != self.owner:
+            return AwsEndpoint(log_path=self.log_path).start()
+        aws = self.idle.pop() if self.idle else AwsEndpoint(log_path=self.log_path).start()
+        self.lent.append(aws)
+        return aws
 
     def give_back(self, aws):
+        if aws in self.lent:
+            self.lent.remove(aws)
         if os.getpid() != self.owner or aws.process is None or aws.process.poll() is not None:
             aws.stop()
             return
@@ -63,8 +68,8 @@ class _EndpointPool:
     def stop_all(self):
         if os.getpid() != self.owner:
             return
-        while self.idle:
-            self.idle.pop().stop()
+        while self.idle or self.lent:
+            (self.idle or self.lent).pop().stop()
         shutil.rmtree(os.path.dirname(self.log_path), ignore_errors=True)
 
 
@@ -97,8 +102,12 @@ class Bed:
         self.home = os.path.join(workdir, "home")
         os.makedirs(self.home, exist_ok=True)
         self.aws = _ENDPOINTS.take()
-        self.s3 = self.client("s3")
-        self.make_bucket(STATE_BUCKET)
+        try:
+            self.s3 = self.client("s3")
+            self.make_bucket(STATE_BUCKET)
+        except BaseException:
+            self.close()  # nobody else holds this bed: its endpoint would be left running
+            raise
 
     def client(self, service):
         return boto3.client(service, endpoint_url=self.aws.url, region_name=self.aws.region,
