@@ -34,8 +34,6 @@ options:
       - C(auto_scaling_groups) - RV(amazon.aws.autoscaling_group_info#module:results), used with those of
         C(resources).
       - C(instances) - RV(amazon.aws.ec2_instance_info#module:instances), used with those of C(resources).
-      - C(load_balancers) - the same as C(resources), kept for playbooks that read only the load balancers with
-        M(cloudops.kops.kops_cloud_resources_info).
       - C(nodes) - RV(cloudops.kops.kops_validate#module:nodes).
       - C(valid) - RV(cloudops.kops.kops_validate#module:valid).
       - C(kops_version) - the kops version that last wrote the state store.
@@ -225,12 +223,11 @@ def kops_inspect_report(sources, cluster):
     if not cluster:
         raise AnsibleFilterError("kops_inspect_report: a cluster name is required")
     unknown = sorted(set(sources) - set(("instance_groups", "resources", "auto_scaling_groups", "instances",
-                                         "load_balancers", "nodes", "valid", "kops_version")))
+                                         "nodes", "valid", "kops_version")))
     if unknown:
         raise AnsibleFilterError("kops_inspect_report: unknown input keys %s" % ", ".join(unknown))
 
-    resources = [r for r in list(sources.get("resources") or []) + list(sources.get("load_balancers") or [])
-                 if isinstance(r, Mapping)]
+    resources = [r for r in sources.get("resources") or [] if isinstance(r, Mapping)]
     groups = [g for g in (sources.get("instance_groups") or []) if isinstance(g, Mapping)]
     asgs = kops_tagged_for(list(sources.get("auto_scaling_groups") or [])
                            + [_asg_from_resource(r) for r in resources if r.get("kind") == "autoscaling_group"], cluster)

@@ -51,7 +51,7 @@ def sources(**extra):
         "instances": [instance("i-n1"), instance("i-n2"), instance("i-n3", state="pending"), instance("i-cp"),
                       instance("i-gone", state="terminated"), instance("i-x", cluster="other.k8s.local")],
         # As kops_cloud_resources_info returns them (its "name" is the Name tag when there is one).
-        "load_balancers": [
+        "resources": [
             {"kind": "load_balancer_v2", "id": "arn:aws:elasticloadbalancing:us-west-2:1:loadbalancer/net/api-fleetman-k8s-local-abc/1",
              "name": "api." + C, "state": "active", "tags": dict(OWN, Name="api." + C), "service_name": None,
              "details": {"type": "network", "load_balancer_name": "api-fleetman-k8s-local-abc", "dns_name": "api.example",
@@ -158,11 +158,10 @@ def as_resource(kind, item):
 
 def test_one_resources_list_gives_the_same_report_as_the_amazon_aws_reads():
     read_by_amazon_aws = sources()
-    read_at_once = sources(auto_scaling_groups=[], instances=[], load_balancers=[],
-                           resources=[as_resource("autoscaling_group", a) for a in read_by_amazon_aws["auto_scaling_groups"]]
+    read_at_once = sources(resources=[as_resource("autoscaling_group", a) for a in read_by_amazon_aws["auto_scaling_groups"]]
                            + [as_resource("instance", i) for i in read_by_amazon_aws["instances"]]
-                           + read_by_amazon_aws["load_balancers"])
-    del read_at_once["auto_scaling_groups"], read_at_once["instances"], read_at_once["load_balancers"]
+                           + read_by_amazon_aws["resources"])
+    del read_at_once["auto_scaling_groups"], read_at_once["instances"]
     expected = kops_inspect_report(read_by_amazon_aws, C)
     assert expected["instance_groups"][1]["auto_scaling_group"]["in_service"] == 2
     assert kops_inspect_report(read_at_once, C) == expected
