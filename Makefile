@@ -7,7 +7,7 @@ TESTBED := $(ROOT)/tests/testbed/run
 ANSIBLE_TEST := $(ROOT)/scripts/run-ansible-test
 PYTEST := $(VENV)/bin/python -m pytest
 export PYTHONPATH := $(ROOT)/tests/testbed
-# Bytecode: this sandbox (and many CI images) sets PYTHONDONTWRITEBYTECODE, and the venvs are built with
+# Bytecode: this sandbox sets PYTHONDONTWRITEBYTECODE (as many container images do), the venvs are built with
 # pip --no-compile, so every Python process (each module, moto, the stand-in, pytest workers) would
 # compile boto3, botocore and ansible from source again. Let Python cache what it imports, under .tmp
 # so the source tree and the venvs stay clean (about a sixth of the contract suite's CPU time).
