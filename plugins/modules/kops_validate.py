@@ -306,7 +306,7 @@ cmd:
   elements: str
   sample: [kops, validate, cluster, --name, fleetman.k8s.local, -o, json, --state, s3://fleetman-kops-state]
 commands:
-  description: Every kops command line the module ran, as argument lists.
+  description: Every kops command line the module ran, as argument lists, in the order they ran.
   returned: always
   type: list
   elements: list
@@ -410,7 +410,7 @@ ROUND_SECONDS = 300.0
 WaitResult = namedtuple('WaitResult', 'status attempt report attempts elapsed streak hopeless')
 
 
-def wait_for_cluster(runner, args, timeout, interval, count, waiter):
+def wait_for_cluster(runner, args, timeout, interval, count, waiter, meanwhile=None):
     """Validate once; then, while the budget lasts, let kops wait (``--wait``, ``--interval``, ``--count``).
 
     The first check is a single attempt, so a healthy cluster costs one kops run and an error that
@@ -418,6 +418,12 @@ def wait_for_cluster(runner, args, timeout, interval, count, waiter):
     the cluster passed ``count`` times in a row, as ``kops validate cluster --wait`` does. Errors kops
     does not retry (it fails before its loop) follow the module's rules: transient ones are tried again
     ``interval`` later, others end the wait. No attempt starts after ``timeout``.
+
+    Attempts start ``interval`` apart (``wait_sleep``'s meaning), so the kops start-up of each run and
+    anything done in a pause come out of the pause: after the first check, the next starts ``interval``
+    after it started. After a kops wait that has to be followed by more passes, the last attempt inside
+    it started at an unknown time: the pause runs from that run's end. ``meanwhile`` (a callable) runs
+    once, in the first pause.
     """
     start = waiter.now()
     deadline = start + timeout
@@ -426,6 +432,7 @@ def wait_for_cluster(runner, args, timeout, interval, count, waiter):
     def outcome(status, attempt, attempts, streak, hopeless=None):
         return WaitResult(status, attempt, seen['report'], attempts, waiter.now() - start, streak, hopeless)
 
+    anchor = waiter.now()
     verdict, attempt = judge(runner.run(args))
     if attempt.report is not None:
         seen['report'] = attempt.report
@@ -438,15 +445,19 @@ def wait_for_cluster(runner, args, timeout, interval, count, waiter):
     slept = False
     while True:
         if not slept:
-            if waiter.now() + interval > deadline:
+            if anchor + interval > deadline:
                 return outcome(TIMEOUT, attempt, attempts, streak)
-            waiter.pause(interval)
+            if meanwhile is not None:
+                meanwhile()
+                meanwhile = None
+            waiter.pause(max(0.0, anchor + interval - waiter.now()))
         remaining = deadline - waiter.now()
         if remaining < 0.001:
             return outcome(TIMEOUT, attempt, attempts, streak)
         budget = min(remaining, max(ROUND_SECONDS, 5 * interval))
         # kops counts the passes still needed: a streak begun before this run goes on if every try passes.
         run = judge_wait(runner.run(wait_args(args, budget, interval, count - streak)))
+        anchor = waiter.now()
         attempt = run.attempt
         streak = run.streak + (0 if run.broken else streak)
         attempts += run.attempts
@@ -509,10 +520,20 @@ def main():
         module.warn(warning)
     module.run_command_environ_update.update(command.environ)
 
-    instance_groups = read_instance_groups(runner, name) if params['read_instance_groups'] else []
+    # Read in the first pause, where it costs no time, or after a first attempt that settled it; a cluster
+    # missing from the state store fails there with kops's not-found message.
+    groups = {'pending': params['read_instance_groups'], 'list': []}
+
+    def read_groups():
+        if groups['pending']:
+            groups['pending'] = False
+            groups['list'] = read_instance_groups(runner, name)
 
     waiter = Waiter(timeout, interval, params['success_count'])
-    outcome = wait_for_cluster(runner, command.args, timeout, interval, params['success_count'], waiter)
+    outcome = wait_for_cluster(runner, command.args, timeout, interval, params['success_count'], waiter,
+                               meanwhile=read_groups)
+    read_groups()
+    instance_groups = groups['list']
     last = outcome.attempt
     report = outcome.report or {'nodes': [], 'failures': []}
     result = dict(

@@ -62,6 +62,9 @@ class FakeKops(object):
         self.version = version
         self.validations = []
         self.instance_groups = response(version, 67)
+        # How long `kops get instancegroups` and one validation take on the test clock.
+        self.instance_group_seconds = 0.0
+        self.validation_seconds = 0.0
         self.calls = []
         self.environ = []
         self.clock = clock
@@ -71,6 +74,7 @@ class FakeKops(object):
         if args[1:3] == ['version', '--short']:
             return 0, self.version + '\n', ''
         if args[1:3] == ['get', 'instancegroups']:
+            self.clock.now += self.instance_group_seconds
             return self.instance_groups
         if args[1:3] == ['validate', 'cluster']:
             environ = dict(module.run_command_environ_update)
@@ -82,6 +86,7 @@ class FakeKops(object):
         raise AssertionError('unexpected kops call %r' % (args,))
 
     def attempt(self):
+        self.clock.now += self.validation_seconds
         answer = self.validations.pop(0)
         return response(self.version, answer) if isinstance(answer, int) else answer
 
@@ -182,10 +187,11 @@ def test_exact_argv(kops, version):
     kops.version = version
     kops.validations = [170]
     run(kops)
+    # A first attempt that settles the wait leaves no pause to read the instance groups in: they come after.
     assert kops.calls == [
         [kops.binary, 'version', '--short'],
-        [kops.binary, 'get', 'instancegroups', '--name', NAME, '-o', 'json', '--state', STORE],
         [kops.binary, 'validate', 'cluster', '--name', NAME, '-o', 'json', '--state', STORE],
+        [kops.binary, 'get', 'instancegroups', '--name', NAME, '-o', 'json', '--state', STORE],
     ]
 
 
@@ -400,22 +406,26 @@ def test_timeout_reports_a_partial_streak(kops, clock):
     assert 'passed 2 of 3 consecutive times' in result['msg']
 
 
-def test_missing_cluster_fails_before_validating(kops):
+# The instance groups are read after the first check (or in the pause after it): a cluster or state store
+# that is missing fails there, with the message of the read, and never waits.
+def test_missing_cluster_fails_without_waiting(kops, clock):
     kops.instance_groups = NOT_FOUND
+    kops.validations = [NOT_FOUND]
     failed, result = run(kops)
     assert failed
     assert result['msg'].startswith('Cluster %s was not found in the state store %s.' % (NAME, STORE))
     assert result['error_kind'] == 'not_found'
-    assert kops.validate_calls == []
+    assert len(kops.validate_calls) == 1 and clock.sleeps == []
 
 
-def test_state_store_errors_fail_before_validating(kops):
+def test_state_store_errors_fail_without_waiting(kops, clock):
     kops.instance_groups = response('1.36.2', 24)
+    kops.validations = [24]
     failed, result = run(kops)
     assert failed
     assert result['error_kind'] == 'state_store'
     assert 'NoSuchBucket' in result['msg']
-    assert kops.validate_calls == []
+    assert len(kops.validate_calls) == 1 and clock.sleeps == []
 
 
 def test_fatal_error_during_validation_stops_at_once(kops, clock):
@@ -476,6 +486,31 @@ def test_kops_does_the_waiting_after_the_first_check(kops, clock):
     assert clock.sleeps == [30.0, 30.0, 30.0]
     assert result['elapsed'] == 90.0
     assert result['cmd'] == kops.validate_calls[-1]
+
+
+def test_attempts_start_wait_sleep_apart_and_the_instance_groups_are_read_in_the_pause(kops, clock):
+    # A check takes 1 s and the read 2.5 s: kops's wait starts 30 s after the first check started
+    # (wait_sleep is the time between the starts of two attempts), not 33.5 s after.
+    kops.validations = [163, 170]
+    kops.validation_seconds = 1.0
+    kops.instance_group_seconds = 2.5
+    failed, result = run(kops, wait_timeout='5m', wait_sleep='30s')
+    assert not failed, result
+    assert [call[1:3] for call in kops.calls] == [
+        ['version', '--short'], ['validate', 'cluster'], ['get', 'instancegroups'], ['validate', 'cluster']]
+    assert clock.sleeps == [26.5]
+    assert '--wait' in kops.calls[-1] and result['cmd'] == kops.calls[-1]
+    assert [g['name'] for g in result['instance_groups']][:2] == ['control-plane-us-west-2a', 'nodes-us-west-2a']
+    assert result['elapsed'] == 31.0
+
+
+def test_a_check_slower_than_wait_sleep_is_followed_at_once(kops, clock):
+    kops.validations = [163, 170]
+    kops.validation_seconds = 12.0
+    failed, result = run(kops, wait_timeout='5m', wait_sleep='10s', read_instance_groups=False)
+    assert not failed, result
+    assert clock.sleeps == [0.0]
+    assert result['attempts'] == 2 and result['elapsed'] == 24.0
 
 
 def test_success_count_is_kops_count(kops, clock):
