@@ -432,7 +432,7 @@ def wait_for_cluster(runner, args, timeout, interval, count, waiter, meanwhile=N
     def outcome(status, attempt, attempts, streak, hopeless=None):
         return WaitResult(status, attempt, seen['report'], attempts, waiter.now() - start, streak, hopeless)
 
-    anchor = waiter.now()
+    anchor = start
     verdict, attempt = judge(runner.run(args))
     if attempt.report is not None:
         seen['report'] = attempt.report
@@ -521,7 +521,7 @@ def main():
     module.run_command_environ_update.update(command.environ)
 
     # Read in the first pause, where it costs no time, or after a first attempt that settled it; a cluster
-    # missing from the state store fails there with kops's not-found message.
+    # missing from the state store fails there, with the read's not-found message.
     groups = {'pending': params['read_instance_groups'], 'list': []}
 
     def read_groups():
