@@ -41,6 +41,49 @@ def test_endpoint_answers_on_a_free_port_and_is_killed_when_the_block_fails():
     assert not _alive(pid)
 
 
+def test_memoized_moto_lookups_answer_what_moto_computes():
+    # In a process of its own: memoizing patches moto's modules, which this process's tests do not share.
+    code = """
+import json
+import moto.backends, moto.core.responses
+from moto.ec2.responses import EC2Response
+from moto.s3.responses import S3Response
+from testbed import moto_server
+classes = (EC2Response, S3Response)
+before = (list(moto.backends.list_of_moto_modules()),
+          [moto.core.responses.method_names_from_class(c) for c in classes])
+moto_server.memoize_lookups()
+moto_server.memoize_lookups()
+after = (list(moto.backends.list_of_moto_modules()),
+         [moto.core.responses.method_names_from_class(c) for c in classes])
+print(json.dumps({"same": before == after, "modules": len(after[0]), "memoized": moto.backends.list_of_moto_modules.memoized,
+                  "hits": moto.core.responses.method_names_from_class.cache_info().hits}))
+"""
+    env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "tests", "testbed"))
+    out = json.loads(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                                    check=True).stdout)
+    assert out["same"] and out["memoized"]
+    assert out["modules"] > 100  # every service package of moto, s3 and ec2 among them
+    assert out["hits"] == 0  # each class inspected once, after the patch (the second call did not re-wrap)
+
+
+def test_endpoint_dispatches_s3_and_ec2_requests_by_host():
+    import boto3  # pylint: disable=import-outside-toplevel
+
+    with AwsEndpoint() as aws:
+        kwargs = {"endpoint_url": aws.url, "region_name": aws.region, "aws_access_key_id": "testing",
+                  "aws_secret_access_key": "testing"}
+        s3 = boto3.client("s3", **kwargs)
+        s3.create_bucket(Bucket="bed-dispatch", CreateBucketConfiguration={"LocationConstraint": aws.region})
+        s3.put_object(Bucket="bed-dispatch", Key="a/b.txt", Body=b"x")
+        assert [o["Key"] for o in s3.list_objects_v2(Bucket="bed-dispatch")["Contents"]] == ["a/b.txt"]
+        ec2 = boto3.client("ec2", **kwargs)
+        vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+        assert vpc in [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]]
+        with pytest.raises(ec2.exceptions.ClientError, match="InvalidVpcID.NotFound"):
+            ec2.describe_vpcs(VpcIds=["vpc-00000000"])
+
+
 def test_mirror_serves_binaries_with_matching_checksums_and_404_elsewhere(tmp_path):
     with Mirror(cache_dir=str(tmp_path)) as mirror:
         kubectl_url = f"{mirror.url}/kubectl/release/v1.36.3/bin/linux/arm64/kubectl"

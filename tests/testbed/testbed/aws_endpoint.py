@@ -24,6 +24,13 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
+def _server_environment() -> dict[str, str]:
+    # The server runs testbed.moto_server (moto's own main, two look-ups memoized), whoever starts the bed.
+    bed_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    path = [bed_root] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    return dict(os.environ, PYTHONPATH=os.pathsep.join(path))
+
+
 class AwsEndpoint:
     """Starts moto_server and stops it by its own PID, also when the caller fails.
 
@@ -67,8 +74,8 @@ class AwsEndpoint:
             self.port = free_port(self.host)
             with open(self.log_path, "ab") as log:
                 self.process = subprocess.Popen(
-                    [sys.executable, "-m", "moto.server", "-H", self.host, "-p", str(self.port)],
-                    stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                    [sys.executable, "-m", "testbed.moto_server", "-H", self.host, "-p", str(self.port)],
+                    stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=_server_environment(),
                 )
             last_error = self._wait_ready()
             if last_error is None:
