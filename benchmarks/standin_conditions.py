@@ -12,11 +12,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def one_process_per_command(**extra: str) -> dict[str, str]:
     """The environment for a benchmark's playbooks and commands: this one, plus ``extra``, without the bed's
-    fork server (``KOPS_STANDIN_FORK_SERVER``) and with Python's bytecode cache on. Each kops command then
-    starts a process of its own, as a real kops does, so the figures do not depend on the bed's
-    ``TESTBED_FORK_SERVER`` setting; and Python reads compiled modules, as on a management server."""
+    fork server (``KOPS_STANDIN_FORK_SERVER``) and its cache of module payloads' bytecode
+    (``ANSIBALLZ_BYTECODE_CACHE``), and with Python's bytecode cache on. Each kops command then starts a
+    process of its own, as a real kops does, and each module task compiles its payload, as Ansible does,
+    so the figures do not depend on the bed's speed-ups; and Python reads compiled modules, as on a
+    management server."""
     env = dict(os.environ, **extra)
     env.pop("KOPS_STANDIN_FORK_SERVER", None)
+    env["ANSIBALLZ_BYTECODE_CACHE"] = "0"
     # A management server's Python has its bytecode; the venv here is built --no-compile and the sandbox
     # may set PYTHONDONTWRITEBYTECODE, which would make every module process compile boto3 again.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
