@@ -37,8 +37,7 @@ import importlib.util
 import re
 
 try:
-    # boto3 itself is imported when the clients are made (aws_clients): a run that removes no instance,
-    # most runs, does not pay the 0.1-0.2 s its import costs. botocore.exceptions is cheap.
+    # boto3 itself is imported when the clients are made (aws_clients, boto3_clients). botocore.exceptions is cheap.
     import botocore.exceptions
     HAS_BOTO3 = importlib.util.find_spec('boto3') is not None
     AWS_ERRORS = (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError)
@@ -46,7 +45,7 @@ except ImportError:  # pragma: no cover - reported by the module
     HAS_BOTO3 = False
     AWS_ERRORS = ()
 
-from ansible_collections.cloudops.kops.plugins.module_utils._aws_connection import boto3_client_arguments
+from ansible_collections.cloudops.kops.plugins.module_utils._aws_connection import boto3_clients
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_duration import format_go_duration
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_instances import cloud_group_names
 
@@ -109,11 +108,7 @@ def preview_outcome(result):
 
 def aws_clients(params):
     """boto3 Auto Scaling and EC2 clients from the shared AWS connection options."""
-    import boto3
-
-    session = boto3.session.Session(profile_name=params.get('profile') or None)
-    kwargs = boto3_client_arguments(params)
-    return session.client('autoscaling', **kwargs), session.client('ec2', **kwargs)
+    return boto3_clients(params, 'autoscaling', 'ec2')
 
 
 def describe_group(autoscaling, name):

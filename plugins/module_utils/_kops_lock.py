@@ -37,7 +37,7 @@ try:
 except ImportError:  # pragma: no cover - reported by the module through missing_required_lib
     HAS_BOTO3 = False
 
-from ansible_collections.cloudops.kops.plugins.module_utils._aws_connection import boto3_client_arguments
+from ansible_collections.cloudops.kops.plugins.module_utils._aws_connection import boto3_clients
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_duration import format_go_duration, parse_duration
 
 LOCK_PREFIX = 'cloudops-locks'
@@ -195,10 +195,7 @@ class StateStoreLock(object):
 
 def s3_client(params):
     """A boto3 S3 client from the shared AWS connection options (unset ones fall back to boto3's chain)."""
-    import boto3
-
-    session = boto3.session.Session(profile_name=params.get('profile') or None)
-    return session.client('s3', **boto3_client_arguments(params))
+    return boto3_clients(params, 's3')[0]
 
 
 class LazyS3Client(object):
