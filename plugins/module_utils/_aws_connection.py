@@ -8,8 +8,10 @@
 """The AWS connection options of every cloudops.kops module (documented in cloudops.kops._aws_connection).
 
 Names and aliases are amazon.aws's, so ``module_defaults`` written for ``group/aws`` read the
-same here. kops modules hand them to kops in its environment (KopsRunner); the boto3 module
-(kops_cloud_resources_info) hands them to amazon.aws's connection helpers.
+same here. kops modules hand them to kops in its environment (KopsRunner, aws_environment);
+kops_cloud_resources_info hands them to amazon.aws's connection helpers (AnsibleAWSModule); the
+state-store lock (_kops_lock) and the node drain (_kops_drain) make their few boto3 clients
+with boto3_clients, so that a module which never needs AWS never imports boto3.
 """
 
 from __future__ import annotations
