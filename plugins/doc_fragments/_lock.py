@@ -28,14 +28,14 @@ options:
     default: true
   lock_timeout:
     description:
-      - How long to wait for a lock another run holds before failing (a duration, see Notes). V(0) fails at once.
+      - How long to wait for a lock another run holds before failing, a duration (see Notes). V(0) fails at once.
     type: raw
     default: 0
   lock_ttl:
     description:
-      - How long the lock is valid (a duration). A run that dies without releasing its lock blocks others only
-        until then; after that the next run takes the stale lock over and warns. Make it longer than the longest
-        change you run (a rolling update of a large cluster can take hours).
+      - How long the lock is valid, a duration (see Notes) longer than zero. A run that dies without releasing its
+        lock blocks others only until then; after that the next run takes the stale lock over and warns. Make it
+        longer than the longest change you run (a rolling update of a large cluster can take hours).
     type: raw
     default: 2h
 '''

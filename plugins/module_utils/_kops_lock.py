@@ -38,7 +38,7 @@ except ImportError:  # pragma: no cover - reported by the module through missing
     HAS_BOTO3 = False
 
 from ansible_collections.cloudops.kops.plugins.module_utils._aws_connection import boto3_clients
-from ansible_collections.cloudops.kops.plugins.module_utils._kops_duration import format_go_duration, parse_duration
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_duration import duration_option
 
 LOCK_PREFIX = 'cloudops-locks'
 _NO_CONDITIONAL = ('NotImplemented', 'InvalidArgument', 'InvalidRequest')
@@ -211,6 +211,15 @@ class LazyS3Client(object):
         return getattr(self._client, name)
 
 
+def lock_durations(module):
+    """``lock_ttl`` and ``lock_timeout`` in seconds; a bad value fails the module, naming the option.
+
+    Modules call it right after AnsibleModule, so a typo fails every run, check mode and runs with
+    nothing to change included, rather than only the first run that would take the lock.
+    """
+    return duration_option(module, 'lock_ttl', positive=True), duration_option(module, 'lock_timeout')
+
+
 def state_store_lock(module, state_store, cluster_name, operation):
     """The lock for ``cluster_name`` per the module's lock options, or None when locking is off or impossible."""
     params = module.params
@@ -224,13 +233,7 @@ def state_store_lock(module, state_store, cluster_name, operation):
     if not HAS_BOTO3:
         module.fail_json(msg='Locking the state store needs boto3 on the host that runs the module; install it, '
                              'or set lock=false.')
-    try:
-        ttl = parse_duration(params.get('lock_ttl'))
-        timeout = parse_duration(params.get('lock_timeout'))
-    except ValueError as exc:
-        module.fail_json(msg='lock_ttl and lock_timeout take durations: %s' % exc)
-    if ttl <= 0:
-        module.fail_json(msg='lock_ttl must be longer than zero, got %s.' % format_go_duration(ttl))
+    ttl, timeout = lock_durations(module)
     bucket, prefix = where
     return StateStoreLock(LazyS3Client(params), bucket, lock_key(prefix, cluster_name), operation, ttl, timeout)
 

@@ -426,7 +426,7 @@ from ansible_collections.cloudops.kops.plugins.module_utils._kops_input import (
     ssh_public_key_text,
     zones_region_error,
 )
-from ansible_collections.cloudops.kops.plugins.module_utils._kops_lock import guard_writes, lock_argument_spec, release_lock
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_lock import guard_writes, lock_argument_spec, lock_durations, release_lock
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_runner import KopsRunner, kops_argument_spec
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_spec import cluster_name_error, compare_cluster
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_state import (
@@ -817,6 +817,7 @@ def main():
     if not HAS_YAML:
         module.fail_json(msg=missing_required_lib('PyYAML'))
     validate_params(module)
+    lock_durations(module)
 
     runner = KopsRunner(module)
     result = dict(changed=False, cluster={}, instance_groups=[], changes=[], differences=[],

@@ -355,7 +355,7 @@ from ansible_collections.cloudops.kops.plugins.module_utils._kops_drain import (
 )
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_duration import duration_option
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_instances import read_instances
-from ansible_collections.cloudops.kops.plugins.module_utils._kops_lock import guard_writes, lock_argument_spec, release_lock
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_lock import guard_writes, lock_argument_spec, lock_durations, release_lock
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_output import HAS_YAML, ig_role, instance_group_summary
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_runner import KopsRunner, kops_argument_spec
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_spec import (
@@ -651,6 +651,7 @@ def main():
     if not HAS_YAML:
         module.fail_json(msg=missing_required_lib('PyYAML'))
     validate_params(module)
+    lock_durations(module)
     if module.params.get('post_drain_delay') is not None:
         module.params['post_drain_delay'] = duration_option(module, 'post_drain_delay')
 

@@ -27,6 +27,7 @@ author:
 extends_documentation_fragment:
   - cloudops.kops._kops
   - cloudops.kops._aws_connection
+  - cloudops.kops._duration
   - cloudops.kops._lock
   - cloudops.kops._attributes.IDEMPOTENT
   - ansible.builtin.action_common_attributes
@@ -156,7 +157,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_instances import read_instances
-from ansible_collections.cloudops.kops.plugins.module_utils._kops_lock import guard_writes, lock_argument_spec, release_lock
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_lock import guard_writes, lock_argument_spec, lock_durations, release_lock
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_output import update_change_summary, update_has_changes
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_runner import KopsRunner, kops_argument_spec
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_state import get_cluster
@@ -189,6 +190,7 @@ def main():
     argument_spec.update(lock_argument_spec())
     argument_spec.update(allow_kops_downgrade=dict(type='bool', default=False))
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    lock_durations(module)
     params = module.params
     name = params['name']
 

@@ -285,6 +285,7 @@ from ansible_collections.cloudops.kops.plugins.module_utils._kops_instances impo
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_lock import (
     guard_writes,
     lock_argument_spec,
+    lock_durations,
     release_lock,
 )
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_runner import KopsRunner, kops_argument_spec
@@ -325,6 +326,7 @@ def main():
         fail_on_drain_error=dict(type='bool'),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    lock_durations(module)
     params = dict(module.params)
     for option in DURATIONS:
         if params.get(option) is not None:

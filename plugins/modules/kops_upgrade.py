@@ -24,6 +24,7 @@ author:
 extends_documentation_fragment:
   - cloudops.kops._kops
   - cloudops.kops._aws_connection
+  - cloudops.kops._duration
   - cloudops.kops._lock
   - cloudops.kops._attributes.IDEMPOTENT
   - ansible.builtin.action_common_attributes
@@ -152,7 +153,7 @@ cmd:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.cloudops.kops.plugins.module_utils import _kops_versions as versions
-from ansible_collections.cloudops.kops.plugins.module_utils._kops_lock import guard_writes, lock_argument_spec, release_lock
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_lock import guard_writes, lock_argument_spec, lock_durations, release_lock
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_runner import KopsRunner, kops_argument_spec
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_state import get_cluster
 
@@ -206,6 +207,7 @@ def main():
     if wanted_text and wanted is None:
         module.fail_json(msg='kubernetes_version %r is not a Kubernetes version such as 1.30.14.'
                              % module.params['kubernetes_version'])
+    lock_durations(module)
 
     runner = KopsRunner(module)
     cluster = get_cluster(runner, name)

@@ -47,3 +47,8 @@ def test_every_module_documents_itself_without_other_collections(tmp_path):
         for option in ('access_key', 'secret_key', 'session_token', 'profile', 'region', 'endpoint_url',
                        'validate_certs', 'aws_ca_bundle'):
             assert option in options, (name, option)
+        # An option that sends the reader to the Notes for its duration syntax finds the note there.
+        refers = sorted(option for option, spec in options.items() if 'duration (see Notes)' in json.dumps(spec)
+                        or 'a duration, see Notes' in json.dumps(spec))
+        if refers:
+            assert any(note.startswith('Durations:') for note in entry['doc'].get('notes', [])), (name, refers)

@@ -17,6 +17,9 @@ from ansible_collections.cloudops.kops.plugins.modules import (
     kops_cluster_info,
     kops_instance_group,
     kops_kubecfg,
+    kops_reconcile,
+    kops_rolling_update,
+    kops_upgrade,
     kops_validate,
 )
 from ansible_collections.cloudops.kops.tests.unit.plugins.modules.kops_core_fixtures import (
@@ -52,6 +55,13 @@ DURATION_OPTIONS = [
     (kops_kubecfg, 'admin_ttl', {'renew_before': 0}),
     (kops_kubecfg, 'renew_before', {}),
     (kops_cluster, 'delete_timeout', {'state': 'absent'}),
+] + [
+    # The state-store lock's options are checked before kops runs, in check mode and on runs with nothing to
+    # change too, not only when the lock is taken.
+    (module, option, extra)
+    for module, extra in ((kops_cluster, {'state': 'absent'}), (kops_instance_group, {'state': 'absent'}),
+                          (kops_reconcile, {}), (kops_rolling_update, {}), (kops_upgrade, {}))
+    for option in ('lock_ttl', 'lock_timeout')
 ]
 
 
