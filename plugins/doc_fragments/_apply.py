@@ -44,6 +44,8 @@ options:
   rolling_update_instance_groups:
     description:
       - Only roll these instance groups (C(--instance-group)).
+      - Every name must be an instance group of the cluster; a name it does not have fails the task before anything
+        is written.
     type: list
     elements: str
   rolling_update_instance_group_roles:

@@ -50,6 +50,21 @@ def _rolling_args(name, params):
     return args
 
 
+def rolling_update_groups_error(params, cluster_name, group_names):
+    """The message for O(rolling_update_instance_groups) names the cluster does not have, or None.
+
+    kops reports such a name (rolling-update_cluster.go: InstanceGroup "x" not found) only when it
+    rolls, after the spec was replaced and applied; the modules check before they write anything.
+    """
+    if (params.get('rolling_update') or 'never') == 'never':
+        return None
+    unknown = sorted(set(params.get('rolling_update_instance_groups') or []) - set(group_names))
+    if not unknown:
+        return None
+    return ('rolling_update_instance_groups names %s, which cluster %s does not have (it has %s); nothing was changed.'
+            % (', '.join(unknown), cluster_name, ', '.join(sorted(group_names)) or 'no instance groups'))
+
+
 def kubeconfig_environ(params):
     """The environment that points kops at O(kubeconfig), or None to keep the caller's.
 

@@ -154,6 +154,21 @@ def kops_made_group_names(cluster_spec):
     return names
 
 
+def new_cluster_node_groups_error(params):
+    """The message for O(node_instance_groups) names ``kops create cluster`` will not make, or None.
+
+    A new cluster's node groups are the ones kops makes for its zones (``nodes-<zone>``); any other
+    name is refused before the create, rather than after it has written the cluster.
+    """
+    made = set('nodes-%s' % zone for zone in params.get('zones') or [])
+    unknown = [name for name in params.get('node_instance_groups') or [] if name not in made]
+    if not unknown:
+        return None
+    return ('node_instance_groups names %s, which kops create cluster does not make for zones %s (it makes nodes-<zone>); '
+            'leave node_instance_groups out when creating the cluster, or name those groups.'
+            % (', '.join(unknown), ', '.join(params.get('zones') or [])))
+
+
 def is_kops_made_group(ig, cluster_spec):
     return ig_name(ig) in kops_made_group_names(cluster_spec)
 

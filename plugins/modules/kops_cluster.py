@@ -150,7 +150,9 @@ options:
       - "Ownership rule: by default these options reach only the node groups C(kops create cluster) made for the
         cluster's zones (C(nodes-<zone>)). A group added with M(cloudops.kops.kops_instance_group), or by hand,
         is never changed by this module unless it is named here."
-      - Every name must be a node instance group of the cluster.
+      - Every name must be a node instance group of the cluster. When the cluster is created, that means one of the
+        C(nodes-<zone>) groups C(kops create cluster) makes for O(zones); any other name fails the task before
+        anything is written.
     type: list
     elements: str
   cloud_labels:
@@ -413,7 +415,11 @@ import re
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.cloudops.kops.plugins.module_utils._kops_apply import apply_argument_spec, apply_cluster
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_apply import (
+    apply_argument_spec,
+    apply_cluster,
+    rolling_update_groups_error,
+)
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_duration import duration_option, format_go_duration
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_output import (
     HAS_YAML,
@@ -428,7 +434,12 @@ from ansible_collections.cloudops.kops.plugins.module_utils._kops_input import (
 )
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_lock import guard_writes, lock_argument_spec, lock_durations, release_lock
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_runner import KopsRunner, kops_argument_spec
-from ansible_collections.cloudops.kops.plugins.module_utils._kops_spec import cluster_name_error, compare_cluster
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_spec import (
+    cluster_name_error,
+    compare_cluster,
+    ig_name,
+    new_cluster_node_groups_error,
+)
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_state import (
     get_cluster,
     get_cluster_and_instance_groups,
@@ -714,10 +725,17 @@ def present(module, runner, result):
     created = False
     before = snapshot(cluster, igs)
 
+    if igs:
+        error = rolling_update_groups_error(params, name, [ig_name(ig) for ig in igs])
+        if error:
+            module.fail_json(msg=error, commands=runner.commands, kops_version=runner.version)
     recreate = cluster is not None and not igs and settle_incomplete(module, runner, result, name)
     if cluster is None or recreate:
         if not params.get('zones'):
             module.fail_json(msg='zones is required to create cluster %s.' % name, commands=runner.commands)
+        error = new_cluster_node_groups_error(params)
+        if error:
+            module.fail_json(msg=error, commands=runner.commands, kops_version=runner.version)
         result['changed'] = True
         if module.check_mode:
             if recreate:

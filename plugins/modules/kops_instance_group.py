@@ -338,7 +338,12 @@ update_report:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.cloudops.kops.plugins.module_utils._kops_apply import apply_argument_spec, apply_cluster, kubeconfig_environ
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_apply import (
+    apply_argument_spec,
+    apply_cluster,
+    kubeconfig_environ,
+    rolling_update_groups_error,
+)
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_drain import (
     AWS_ERRORS,
     DETACHED,
@@ -363,6 +368,7 @@ from ansible_collections.cloudops.kops.plugins.module_utils._kops_spec import (
     CONTROL_PLANE_ROLES,
     cluster_name_error,
     compare_instance_group,
+    ig_name,
     instance_group_name_error,
     is_kops_made_group,
     new_instance_group,
@@ -512,6 +518,12 @@ def present(module, runner, result, cluster):
     ig = get_instance_group(runner, cluster_name, name)
     before = ig or {}
     write = None
+    # The cluster's other groups are read only when a roll names some of them.
+    if params['rolling_update'] != 'never' and set(params.get('rolling_update_instance_groups') or []) - set([name]):
+        error = rolling_update_groups_error(params, cluster_name,
+                                            [ig_name(g) for g in get_instance_groups(runner, cluster_name)] + [name])
+        if error:
+            module.fail_json(msg=error, commands=runner.commands)
     if ig is None:
         if is_kops_made_group({'metadata': {'name': name}}, cluster_spec):
             module.fail_json(msg='Instance group %s does not exist, and %s is a name kops create cluster gives the groups it '

@@ -379,6 +379,43 @@ def test_rolling_update_auto_needed(kops_binary, monkeypatch, check_mode):
     assert ran_yes is (not check_mode)
 
 
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_rolling_update_of_a_group_the_cluster_lacks_fails_before_any_write(kops_binary, monkeypatch, check_mode):
+    # kops reports an unknown --instance-group only when it rolls, after the spec was replaced and applied.
+    version = '1.36.2'
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET_ALL, response(version, '185'))
+    args = create_args(kops_binary, node_count=6, rolling_update='auto', rolling_update_instance_groups=['nodes-typo'],
+                       _ansible_check_mode=check_mode)
+    failed, result = run_module(kops_cluster, args, fake, monkeypatch)
+    assert failed
+    assert result['msg'].startswith('rolling_update_instance_groups names nodes-typo, which cluster %s does not have' % CLUSTER)
+    assert fake.args() == [('version', '--short'), GET_ALL]
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_node_groups_kops_will_not_make_fail_before_the_create(kops_binary, monkeypatch, check_mode):
+    version = '1.36.2'
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET_ALL, NO_CLUSTER)
+    args = create_args(kops_binary, node_instance_groups=['nodes-us-west-2a', 'batch'], _ansible_check_mode=check_mode)
+    failed, result = run_module(kops_cluster, args, fake, monkeypatch)
+    assert failed
+    assert result['msg'].startswith('node_instance_groups names batch, which kops create cluster does not make')
+    assert fake.args() == [('version', '--short'), GET_ALL]
+
+
+def test_node_groups_kops_makes_can_be_named_at_create(kops_binary, monkeypatch):
+    version = '1.36.2'
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET_ALL, NO_CLUSTER)
+    fake.add(create_argv(version) + ('--dry-run', '-o', 'yaml'), response(version, '40'))
+    args = create_args(kops_binary, node_instance_groups=['nodes-us-west-2b'], _ansible_check_mode=True)
+    failed, result = run_module(kops_cluster, args, fake, monkeypatch)
+    assert not failed, result.get('msg')
+    assert result['changed'] is True
+
+
 def test_rolling_update_without_api_fails_clearly(kops_binary, monkeypatch):
     version = '1.36.2'
     fake = FakeKops(kops_binary, version)

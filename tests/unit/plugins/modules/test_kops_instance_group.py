@@ -228,6 +228,40 @@ def test_rolling_update_defaults_to_this_group(kops_binary, monkeypatch):
     assert not failed and result['changed'] is False
 
 
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_rolling_update_of_a_group_the_cluster_lacks_fails_before_any_write(kops_binary, monkeypatch, check_mode):
+    # kops would say InstanceGroup "nodes-typo" not found only when rolling, after the new maxSize was written
+    # and applied.
+    version = '1.36.2'
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '65'))
+    fake.add(get_ig('nodes-us-west-2a'), response(version, '70'))
+    fake.add(GET_IGS, response(version, '67'))
+    failed, result = run_module(kops_instance_group, args(kops_binary, name='nodes-us-west-2a', max_size=2,
+                                                          rolling_update='auto',
+                                                          rolling_update_instance_groups=['nodes-us-west-2a', 'nodes-typo'],
+                                                          _ansible_check_mode=check_mode),
+                                fake, monkeypatch)
+    assert failed
+    assert result['msg'].startswith('rolling_update_instance_groups names nodes-typo, which cluster %s does not have' % CLUSTER)
+    assert 'nodes-us-west-2b' in result['msg']
+    assert writes(fake) == [] and UPDATE_DRY not in fake.args()
+
+
+def test_rolling_update_of_other_groups_reads_them_only_when_rolling(kops_binary, monkeypatch):
+    # rolling_update=never: nothing rolls, so the names are not looked up (no kops get ig for the whole cluster).
+    version = '1.36.2'
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '65'))
+    fake.add(get_ig('nodes-us-west-2a'), response(version, '70'))
+    fake.add(UPDATE_DRY, NO_CHANGES)
+    failed, result = run_module(kops_instance_group, args(kops_binary, name='nodes-us-west-2a',
+                                                          rolling_update_instance_groups=['nodes-us-west-2b']),
+                                fake, monkeypatch)
+    assert not failed, result.get('msg')
+    assert GET_IGS not in fake.args()
+
+
 @pytest.mark.parametrize('name', ['nodes-us-west-2b', 'control-plane-us-west-2c', 'master-us-west-2a'])
 def test_names_kops_create_gives_its_groups_are_refused_for_new_groups(kops_binary, monkeypatch, name):
     version = '1.36.2'
