@@ -54,12 +54,15 @@ def bed(testbed_vars, aws, tmp_path_factory):
 
 
 def test_bad_cluster_settings_fail_before_anything_is_made(bed):
-    extra = dict(bed["extra"], kops_cluster_name="Fleetman_Cluster", cluster_zones=["eu-west-1a", "eu-west-1b"])
+    # An admin TTL of 1h would pass kops but fail kops_kubecfg (it renews 1h before expiry) after the cluster was made.
+    extra = dict(bed["extra"], kops_cluster_name="Fleetman_Cluster", cluster_zones=["eu-west-1a", "eu-west-1b"],
+                 cluster_admin_ttl="1h")
     run = run_playbook("site.yml", bed["vars_file"], extra)
     assert run.rc != 0
     assert "Cluster settings rejected before anything was created" in run.stdout, run.explain()
     assert "cluster_name Fleetman_Cluster is not a DNS name" in run.stdout, run.explain()
     assert "eu-west-1a, eu-west-1b are in region eu-west-1, not in region us-west-2" in run.stdout, run.explain()
+    assert "cluster_admin_ttl 1h must be longer than 1h" in run.stdout, run.explain()
     assert not bucket_exists(bed["aws"], BUCKET)
     assert not (bed["work"] / "tools").exists()
     assert not (bed["work"] / "ssh").exists()
