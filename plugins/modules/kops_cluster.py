@@ -404,9 +404,34 @@ kops_version:
   sample: 1.30.1
 update_report:
   description: What the C(update cluster) and C(rolling-update cluster) steps saw and did.
-  returned: when O(state=present) and the spec was applied
+  returned: when O(state=present), except in check mode when the cluster would be created
   type: dict
-  sample: {"update_pending": true, "updated": true, "rolling_update_required": false, "rolling_updated": false}
+  contains:
+    update_pending:
+      description: Whether cloud changes were pending (kops's dry run listed some, or the spec was just written).
+      type: bool
+    updated:
+      description: Whether C(kops update cluster --yes) ran.
+      type: bool
+    update_preview:
+      description:
+        - The C(Kind/name) headings of the C(update cluster) dry run, per action (C(create), C(modify), C(delete)).
+        - Missing with O(apply=false), which runs no dry run.
+      type: dict
+      returned: when O(apply=true)
+    rolling_update_required:
+      description: Whether kops's C(rolling-update cluster) preview found instances that need replacing.
+      type: bool
+    rolling_update_plan:
+      description: The rows of that preview (name, status, need_update, ready, min, target, max and, when kops
+        reached the API, nodes); empty when no rolling update was asked for.
+      type: list
+      elements: dict
+    rolling_updated:
+      description: Whether C(kops rolling-update cluster --yes) ran.
+      type: bool
+  sample: {"update_pending": true, "updated": true, "update_preview": {"modify": ["AutoscalingGroup/nodes-us-west-2a.fleetman.k8s.local"]},
+           "rolling_update_required": false, "rolling_update_plan": [], "rolling_updated": false}
 '''
 
 import json

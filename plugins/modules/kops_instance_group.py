@@ -97,11 +97,13 @@ options:
   zones:
     description:
       - Zones of the group. Each is mapped to the cluster subnet in that zone (not a utility subnet).
+      - Mutually exclusive with O(subnets).
     type: list
     elements: str
   subnets:
     description:
       - Names of cluster subnets (as in C(spec.subnets[].name) of the cluster) for the group.
+      - Mutually exclusive with O(zones).
     type: list
     elements: str
   node_labels:
@@ -333,7 +335,32 @@ update_report:
   description: What the C(update cluster) and C(rolling-update cluster) steps saw and did.
   returned: when O(state=present)
   type: dict
-  sample: {"update_pending": true, "updated": true, "rolling_update_required": false, "rolling_updated": false}
+  contains:
+    update_pending:
+      description: Whether cloud changes were pending (kops's dry run listed some, or the spec was just written).
+      type: bool
+    updated:
+      description: Whether C(kops update cluster --yes) ran.
+      type: bool
+    update_preview:
+      description:
+        - The C(Kind/name) headings of the C(update cluster) dry run, per action (C(create), C(modify), C(delete)).
+        - Missing with O(apply=false), which runs no dry run.
+      type: dict
+      returned: when O(apply=true)
+    rolling_update_required:
+      description: Whether kops's C(rolling-update cluster) preview found instances that need replacing.
+      type: bool
+    rolling_update_plan:
+      description: The rows of that preview (name, status, need_update, ready, min, target, max and, when kops
+        reached the API, nodes); empty when no rolling update was asked for.
+      type: list
+      elements: dict
+    rolling_updated:
+      description: Whether C(kops rolling-update cluster --yes) ran.
+      type: bool
+  sample: {"update_pending": true, "updated": true, "update_preview": {"modify": ["AutoscalingGroup/nodes-us-west-2a.fleetman.k8s.local"]},
+           "rolling_update_required": false, "rolling_update_plan": [], "rolling_updated": false}
 '''
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
