@@ -35,12 +35,14 @@ options:
     type: str
     choices: [never, auto, always]
     default: never
-  rolling_update_cloudonly:
+  rolling_update_cloud_only:
     description:
       - Pass C(--cloudonly) to the rolling update, which then does not drain or validate through the Kubernetes API.
         Needed when the API cannot be reached; causes downtime.
+      - The same option as O(cloudops.kops.kops_rolling_update#module:cloud_only).
     type: bool
     default: false
+    aliases: [rolling_update_cloudonly]
   rolling_update_instance_groups:
     description:
       - Only roll these instance groups (C(--instance-group)).
@@ -58,7 +60,7 @@ options:
     description:
       - A kubeconfig holding the cluster's context, as M(cloudops.kops.kops_kubecfg) exports it, given to kops as
         E(KUBECONFIG) for the rolling update (and, in M(cloudops.kops.kops_instance_group), for draining) only.
-        kops 1.30 reads the cluster's context for every rolling update, O(rolling_update_cloudonly=true) included,
+        kops 1.30 reads the cluster's context for every rolling update, O(rolling_update_cloud_only=true) included,
         and fails without one; kops 1.36 makes its own credential.
       - The module only reads it; it never writes a kubeconfig.
     type: path

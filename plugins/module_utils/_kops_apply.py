@@ -30,7 +30,7 @@ def apply_argument_spec():
         # kops update --admin implies --create-kube-config; only kops_kubecfg writes kubeconfigs now.
         admin_ttl=dict(type='raw', removed_in_version='1.0.0', removed_from_collection='cloudops.kops'),
         rolling_update=dict(type='str', default='never', choices=list(ROLLING_UPDATE_MODES)),
-        rolling_update_cloudonly=dict(type='bool', default=False),
+        rolling_update_cloud_only=dict(type='bool', default=False, aliases=['rolling_update_cloudonly']),
         rolling_update_instance_groups=dict(type='list', elements='str'),
         rolling_update_instance_group_roles=dict(
             type='list', elements='str', choices=['control-plane', 'apiserver', 'node', 'bastion']),
@@ -41,7 +41,7 @@ def apply_argument_spec():
 
 def _rolling_args(name, params):
     args = ['rolling-update', 'cluster', '--name', name]
-    if params.get('rolling_update_cloudonly'):
+    if params.get('rolling_update_cloud_only'):
         args.append('--cloudonly')
     if params.get('rolling_update_instance_groups'):
         args.extend(['--instance-group', ','.join(params['rolling_update_instance_groups'])])
@@ -121,7 +121,7 @@ def apply_cluster(runner, name, params, check_mode, spec_changed=False, new_clus
     if preview.rc != 0:
         hint = ('export the admin kubeconfig with cloudops.kops.kops_kubecfg and pass it as kubeconfig'
                 if 'cannot load kubecfg settings' in preview.stderr else
-                'set rolling_update_cloudonly=true when the Kubernetes API cannot be reached')
+                'set rolling_update_cloud_only=true when the Kubernetes API cannot be reached')
         runner.fail('kops rolling-update cluster (preview) failed for %s; %s.' % (name, hint), preview)
     report['rolling_update_plan'] = rolling_update_plan(preview.stdout)
     required = rolling_update_required(preview.stdout)

@@ -17,7 +17,7 @@ ROLL = ('rolling-update', 'cluster', '--name', NAME)
 
 
 def params(**extra):
-    out = dict(apply=True, admin_ttl='18h', rolling_update='never', rolling_update_cloudonly=False,
+    out = dict(apply=True, admin_ttl='18h', rolling_update='never', rolling_update_cloud_only=False,
                rolling_update_instance_groups=None, rolling_update_instance_group_roles=None)
     out.update(extra)
     return out
@@ -75,7 +75,7 @@ def test_rolling_filters():
                              ROLL + ('--cloudonly', '--instance-group', 'a,b', '--instance-group-roles', 'node'):
                              response('1.30.1', '111')})
     changed, dummy, report = apply_mod.apply_cluster(
-        runner, NAME, params(rolling_update='auto', rolling_update_cloudonly=True,
+        runner, NAME, params(rolling_update='auto', rolling_update_cloud_only=True,
                              rolling_update_instance_groups=['a', 'b'], rolling_update_instance_group_roles=['node']),
         check_mode=False)
     assert not changed and report['rolling_update_required'] is False

@@ -349,12 +349,14 @@ NEEDS_UPDATE = (0, 'NAME\t\t\tSTATUS\t\tNEEDUPDATE\tREADY\tMIN\tTARGET\tMAX\n'
 
 
 @pytest.mark.parametrize('version', VERSIONS)
-def test_rolling_update_auto_not_needed(kops_binary, monkeypatch, version):
+@pytest.mark.parametrize('cloud_only', ['rolling_update_cloud_only', 'rolling_update_cloudonly'])
+def test_rolling_update_auto_not_needed(kops_binary, monkeypatch, version, cloud_only):
+    # rolling_update_cloudonly: kops's own spelling, kept as an alias of the collection's.
     fake = FakeKops(kops_binary, version)
     fake.add(GET_ALL, response(version, '185'))
     fake.add(UPDATE_DRY, NO_CHANGES)
     fake.add(ROLL + ('--cloudonly',), response(version, '111'))
-    args = base_args(kops_binary, rolling_update='auto', rolling_update_cloudonly=True)
+    args = base_args(kops_binary, rolling_update='auto', **{cloud_only: True})
     failed, result = run_module(kops_cluster, args, fake, monkeypatch)
     assert not failed
     assert result['changed'] is False
@@ -424,7 +426,7 @@ def test_rolling_update_without_api_fails_clearly(kops_binary, monkeypatch):
     fake.add(ROLL, response(version, '110'))
     failed, result = run_module(kops_cluster, base_args(kops_binary, rolling_update='auto'), fake, monkeypatch)
     assert failed
-    assert 'rolling_update_cloudonly' in result['msg'] and result['error_kind'] == 'transient'
+    assert 'rolling_update_cloud_only' in result['msg'] and result['error_kind'] == 'transient'
 
 
 def test_rolling_update_always_forces(kops_binary, monkeypatch):

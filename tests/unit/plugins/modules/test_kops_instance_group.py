@@ -223,7 +223,7 @@ def test_rolling_update_defaults_to_this_group(kops_binary, monkeypatch):
     fake.add(('rolling-update', 'cluster', '--name', CLUSTER, '--cloudonly', '--instance-group', 'nodes-us-west-2a'),
              response(version, '111'))
     failed, result = run_module(kops_instance_group, args(kops_binary, name='nodes-us-west-2a',
-                                                          rolling_update='auto', rolling_update_cloudonly=True),
+                                                          rolling_update='auto', rolling_update_cloud_only=True),
                                 fake, monkeypatch)
     assert not failed and result['changed'] is False
 
