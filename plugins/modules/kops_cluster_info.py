@@ -44,9 +44,10 @@ options:
     description:
       - Only this cluster. Without it, every cluster in the state store.
       - A named cluster that does not exist gives an empty list, not an error.
-  instance_groups:
+  read_instance_groups:
     description:
-      - Whether to read the instance groups of each cluster (one more kops call per cluster).
+      - Whether to read the instance groups of each cluster (one more kops call per cluster), as
+        O(cloudops.kops.kops_validate#module:read_instance_groups) does.
     type: bool
     default: true
   query:
@@ -143,7 +144,7 @@ clusters:
       sample: {"apiVersion": "kops.k8s.io/v1alpha2", "kind": "Cluster", "metadata": {"name": "fleetman.k8s.local"},
                "spec": {"cloudProvider": "aws", "kubernetesVersion": "1.30.14"}}
     instance_groups:
-      description: The instance groups (empty when O(instance_groups=false)).
+      description: The instance groups (empty when O(read_instance_groups=false)).
       type: list
       elements: dict
       contains:
@@ -237,7 +238,7 @@ except ImportError:
 def main():
     argument_spec = kops_argument_spec(name_required=False)
     argument_spec.update(
-        instance_groups=dict(type='bool', default=True),
+        read_instance_groups=dict(type='bool', default=True),
         query=dict(type='str'),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
@@ -263,7 +264,7 @@ def main():
     for obj in sorted(objects, key=lambda o: (o.get('metadata') or {}).get('name') or ''):
         entry = cluster_summary(obj)
         entry['instance_groups'] = []
-        if params['instance_groups']:
+        if params['read_instance_groups']:
             igs = get_instance_groups(runner, entry['name'])
             entry['instance_groups'] = [instance_group_summary(ig) for ig in sorted(
                 igs, key=lambda ig: (ig.get('metadata') or {}).get('name') or '')]

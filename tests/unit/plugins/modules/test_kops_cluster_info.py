@@ -82,7 +82,7 @@ def test_bad_credentials_are_an_error(kops_binary, monkeypatch, version):
 def test_one_named_cluster(kops_binary, monkeypatch, version):
     fake = FakeKops(kops_binary, version)
     fake.add(GET, response(version, '65'))
-    failed, result = run_module(kops_cluster_info, args(kops_binary, name=CLUSTER, instance_groups=False),
+    failed, result = run_module(kops_cluster_info, args(kops_binary, name=CLUSTER, read_instance_groups=False),
                                 fake, monkeypatch)
     assert not failed
     assert [c['name'] for c in result['clusters']] == [CLUSTER]
