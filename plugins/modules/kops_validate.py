@@ -69,7 +69,6 @@ options:
         RV(instance_groups) is then empty, and a cluster missing from the state store fails at the first check.
     type: bool
     default: true
-    version_added: 0.1.0
   kubeconfig:
     description:
       - Path of the kubeconfig file to validate through.
@@ -359,6 +358,9 @@ def check_timing(module):
     if timeout and timeout < interval:
         module.fail_json(msg='wait_timeout (%s) is shorter than wait_sleep (%s); use wait=false or wait_timeout=0 '
                              'to validate once.' % (format_go_duration(timeout), format_go_duration(interval)))
+    if not params['wait'] and params['success_count'] > 1:
+        module.fail_json(msg='success_count=%d needs wait=true: with wait=false the cluster is validated once.'
+                         % params['success_count'])
     needed = (params['success_count'] - 1) * interval
     if needed > timeout:
         module.fail_json(msg='success_count=%d needs a wait_timeout of at least %s with wait_sleep=%s.'

@@ -465,6 +465,7 @@ def test_runs_in_check_mode(kops):
     (dict(success_count=0), 'success_count must be 1 or more'),
     (dict(success_count=4, wait_timeout='20s', wait_sleep='10s'), 'success_count=4 needs a wait_timeout of at least 30s'),
     (dict(success_count=2, wait_timeout=0), 'success_count=2 needs a wait_timeout of at least 10s'),
+    (dict(success_count=2, wait=False), 'success_count=2 needs wait=true'),
 ])
 def test_bad_input_fails_before_kops_runs(kops, params, message):
     failed, result = run(kops, **params)
