@@ -56,14 +56,6 @@ options:
     type: list
     elements: str
     choices: [control-plane, apiserver, node, bastion]
-  kubeconfig:
-    description:
-      - A kubeconfig holding the cluster's context, as M(cloudops.kops.kops_kubecfg) exports it, given to kops as
-        E(KUBECONFIG) for the rolling update (and, in M(cloudops.kops.kops_instance_group), for draining) only.
-        kops 1.30 reads the cluster's context for every rolling update, O(rolling_update_cloud_only=true) included,
-        and fails without one; kops 1.36 makes its own credential.
-      - The module only reads it; it never writes a kubeconfig.
-    type: path
   allow_kops_downgrade:
     description:
       - Let this kops apply a cluster that a newer kops release applied last (C(--allow-kops-downgrade) on

@@ -13,6 +13,11 @@ way: from kops's own dry runs, which exit 0 whether or not anything is pending.
 
 from __future__ import annotations
 
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_kube_context import (
+    KUBECONFIG_HINT,
+    kubeconfig_environ,
+    kubeconfig_missing,
+)
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_output import (
     rolling_update_plan,
     rolling_update_required,
@@ -34,7 +39,6 @@ def apply_argument_spec():
         rolling_update_instance_groups=dict(type='list', elements='str'),
         rolling_update_instance_group_roles=dict(
             type='list', elements='str', choices=['control-plane', 'apiserver', 'node', 'bastion']),
-        kubeconfig=dict(type='path'),
         allow_kops_downgrade=dict(type='bool', default=False),
     )
 
@@ -63,16 +67,6 @@ def rolling_update_groups_error(params, cluster_name, group_names):
         return None
     return ('rolling_update_instance_groups names %s, which cluster %s does not have (it has %s); nothing was changed.'
             % (', '.join(unknown), cluster_name, ', '.join(sorted(group_names)) or 'no instance groups'))
-
-
-def kubeconfig_environ(params):
-    """The environment that points kops at O(kubeconfig), or None to keep the caller's.
-
-    kops 1.30 loads the cluster's context from the kubeconfig for every rolling update, --cloudonly too
-    (rolling-update_cluster.go), and to drain in ``delete instance``; kops only reads it there, and only
-    kops_kubecfg writes one.
-    """
-    return {'KUBECONFIG': params['kubeconfig']} if params.get('kubeconfig') else None
 
 
 def apply_cluster(runner, name, params, check_mode, spec_changed=False, new_cluster=False, before_update=None):
@@ -119,8 +113,7 @@ def apply_cluster(runner, name, params, check_mode, spec_changed=False, new_clus
     environ = kubeconfig_environ(params)
     preview = runner.run(_rolling_args(name, params), environ=environ)
     if preview.rc != 0:
-        hint = ('export the admin kubeconfig with cloudops.kops.kops_kubecfg and pass it as kubeconfig'
-                if 'cannot load kubecfg settings' in preview.stderr else
+        hint = (KUBECONFIG_HINT if kubeconfig_missing(preview.stderr) else
                 'set rolling_update_cloud_only=true when the Kubernetes API cannot be reached')
         runner.fail('kops rolling-update cluster (preview) failed for %s; %s.' % (name, hint), preview)
     report['rolling_update_plan'] = rolling_update_plan(preview.stdout)

@@ -25,6 +25,7 @@ extends_documentation_fragment:
   - cloudops.kops._duration
   - cloudops.kops._lock
   - cloudops.kops._apply
+  - cloudops.kops._kube_context
   - cloudops.kops._attributes.IDEMPOTENT
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
@@ -446,6 +447,7 @@ from ansible_collections.cloudops.kops.plugins.module_utils._kops_apply import (
     rolling_update_groups_error,
 )
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_duration import duration_option, format_go_duration
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_kube_context import kube_context_argument_spec
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_output import (
     HAS_YAML,
     cluster_summary,
@@ -829,6 +831,7 @@ def absent(module, runner, result):
 def main():
     argument_spec = kops_argument_spec(name_required=True)
     argument_spec.update(apply_argument_spec())
+    argument_spec.update(kube_context_argument_spec())
     argument_spec.update(lock_argument_spec())
     argument_spec.update(
         state=dict(type='str', default='present', choices=['present', 'absent']),

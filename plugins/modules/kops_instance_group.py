@@ -32,6 +32,7 @@ extends_documentation_fragment:
   - cloudops.kops._duration
   - cloudops.kops._lock
   - cloudops.kops._apply
+  - cloudops.kops._kube_context
   - cloudops.kops._attributes.IDEMPOTENT
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
@@ -368,7 +369,6 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_apply import (
     apply_argument_spec,
     apply_cluster,
-    kubeconfig_environ,
     rolling_update_groups_error,
 )
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_drain import (
@@ -387,6 +387,10 @@ from ansible_collections.cloudops.kops.plugins.module_utils._kops_drain import (
 )
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_duration import duration_option
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_instances import read_instances
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_kube_context import (
+    kube_context_argument_spec,
+    kubeconfig_environ,
+)
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_lock import guard_writes, lock_argument_spec, lock_durations, release_lock
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_output import HAS_YAML, ig_role, instance_group_summary
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_runner import KopsRunner, kops_argument_spec
@@ -669,6 +673,7 @@ def absent(module, runner, result):
 def main():
     argument_spec = kops_argument_spec(name_required=True, cluster_option='cluster_name')
     argument_spec.update(apply_argument_spec())
+    argument_spec.update(kube_context_argument_spec())
     argument_spec.update(lock_argument_spec())
     argument_spec.update(
         name=dict(type='str', required=True, aliases=['instance_group', 'ig_name']),

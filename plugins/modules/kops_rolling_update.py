@@ -27,6 +27,7 @@ extends_documentation_fragment:
   - cloudops.kops._aws_connection
   - cloudops.kops._duration
   - cloudops.kops._lock
+  - cloudops.kops._kube_context
   - cloudops.kops._attributes.IDEMPOTENT
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
@@ -120,9 +121,10 @@ options:
       - Stop when a node cannot be drained (C(--fail-on-drain-error)). kops's default (true) when not set.
     type: bool
 notes:
-  - kops validates the cluster through the Kubernetes API while it rolls (unless O(cloud_only=true)); the
-    controller needs the admin credential of the cluster in its kubeconfig (kops 1.30) or builds one itself (kops 1.36).
-  - The plan never needs the Kubernetes API; it is read with C(--cloudonly) dry runs.
+  - kops drains and validates through the Kubernetes API while it rolls (unless O(cloud_only=true)). kops 1.30 reads
+    the cluster's admin context from O(kubeconfig) (even with O(cloud_only=true)); kops 1.36 builds its own credential.
+  - The plan never calls the Kubernetes API; it is read with C(--cloudonly) dry runs. kops 1.30 still loads the
+    cluster's context from the kubeconfig for them.
 seealso:
   - module: cloudops.kops.kops_cluster
   - module: cloudops.kops.kops_validate
@@ -282,6 +284,12 @@ from ansible_collections.cloudops.kops.plugins.module_utils._kops_instances impo
     table_rows,
     validation_outcome,
 )
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_kube_context import (
+    KUBECONFIG_HINT,
+    kube_context_argument_spec,
+    kubeconfig_environ,
+    kubeconfig_missing,
+)
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_lock import (
     guard_writes,
     lock_argument_spec,
@@ -295,13 +303,14 @@ DURATIONS = ('drain_timeout', 'validation_timeout', 'control_plane_interval', 'n
              'post_drain_delay')
 
 
-def read_plan(runner, name, groups, selected, force):
-    instances = read_instances(runner, name)
+def read_plan(runner, name, groups, selected, force, environ):
+    instances = read_instances(runner, name, environ=environ)
     rows = []
     if selected:
-        result = runner.run(dry_run_args(name, selected))
+        result = runner.run(dry_run_args(name, selected), environ=environ)
         if result.rc != 0:
-            runner.fail('The rolling-update dry run of cluster %s failed.' % name, result)
+            hint = ('; %s' % KUBECONFIG_HINT) if kubeconfig_missing(result.stderr) else ''
+            runner.fail('The rolling-update dry run of cluster %s failed%s.' % (name, hint), result)
         rows = table_rows(result.stdout)
     return build_plan(name, groups, selected, instances, rows, force=force), instances
 
@@ -309,6 +318,7 @@ def read_plan(runner, name, groups, selected, force):
 def main():
     argument_spec = kops_argument_spec(name_required=True)
     argument_spec.update(lock_argument_spec())
+    argument_spec.update(kube_context_argument_spec())
     argument_spec.update(
         instance_groups=dict(type='list', elements='str'),
         instance_group_roles=dict(type='list', elements='str', choices=list(ROLES)),
@@ -344,7 +354,8 @@ def main():
                                  params['exclude_instance_groups'])
     except ValueError as exc:
         module.fail_json(msg='Cluster %s: %s.' % (name, exc), commands=runner.commands, kops_version=runner.version)
-    plan, instances = read_plan(runner, name, groups, selected, params['force'])
+    environ = kubeconfig_environ(params)
+    plan, instances = read_plan(runner, name, groups, selected, params['force'], environ)
     todo = [entry for entry in plan if entry['to_replace']]
     result = dict(changed=bool(todo), plan=plan, groups=[], instances=instances, kops_version=runner.version,
                   commands=runner.commands)
@@ -354,11 +365,11 @@ def main():
     lock = guard_writes(module, runner, name, 'rolling-update')
     try:
         for entry in todo:
-            before = {i['id'] for i in read_instances(runner, name)}
+            before = {i['id'] for i in read_instances(runner, name, environ=environ)}
             started = time.monotonic()
-            rolled = runner.run(roll_args(name, entry['name'], params))
+            rolled = runner.run(roll_args(name, entry['name'], params), environ=environ)
             seconds = round(time.monotonic() - started, 3)
-            after_instances = read_instances(runner, name)
+            after_instances = read_instances(runner, name, environ=environ)
             after = {i['id'] for i in after_instances}
             done = dict(name=entry['name'], role=entry['role'],
                         replaced=sorted(i for i in entry['to_replace'] if i not in after),
@@ -370,8 +381,9 @@ def main():
             if rolled.rc != 0:
                 release_lock(module, lock)
                 lock = None
-                runner.fail('The rolling update of instance group %s of cluster %s failed; run the task again to '
-                            'continue with the instances that still need an update.' % (entry['name'], name),
+                hint = (' (%s)' % KUBECONFIG_HINT) if kubeconfig_missing(rolled.stderr) else ''
+                runner.fail('The rolling update of instance group %s of cluster %s failed%s; run the task again to '
+                            'continue with the instances that still need an update.' % (entry['name'], name, hint),
                             rolled, plan=plan, groups=result['groups'], instances=after_instances,
                             changed=bool(done['replaced'] or len(result['groups']) > 1))
     finally:

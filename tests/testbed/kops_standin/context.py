@@ -34,6 +34,23 @@ def current_context():
     return ""
 
 
+def require_context(name):
+    """kops 1.30.1's client for the Kubernetes API: genericclioptions ToRESTConfig with the context named
+    after the cluster (rolling-update_cluster.go RunRollingUpdateCluster, get_instances.go createK8sClient,
+    delete_instance.go); fails before any API call when no kubeconfig file defines that context."""
+    env = os.environ.get("KUBECONFIG")
+    paths = [p for p in env.split(os.pathsep) if p] if env else [kubeconfig_path()]
+    for path in paths:
+        try:
+            with open(path) as fh:
+                doc = yaml.safe_load(fh) or {}
+        except (OSError, yaml.YAMLError):
+            continue
+        if any(c.get("name") == name for c in doc.get("contexts") or []):
+            return
+    raise KopsError('cannot load kubecfg settings for "%s": context "%s" does not exist' % (name, name))
+
+
 def flag_name(parsed):
     """root.go: --name defaults to $KOPS_CLUSTER_NAME."""
     return parsed.values["name"] if parsed.given("name") else os.environ.get("KOPS_CLUSTER_NAME", "")

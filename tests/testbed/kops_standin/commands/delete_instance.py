@@ -33,6 +33,9 @@ def run(ver, path, parsed):
     cluster = model.require_cluster(store, name)
     aws = cloud.Cloud(cluster)
     cloudonly = parsed.bool("cloudonly")
+    if ver == "1.30.1" and not cloudonly:
+        # 1.30.1 getNodes: the cluster's kubeconfig context before listing nodes (1.36.2 builds its own).
+        context.require_context(name)
     if not cloudonly and not aws.api_available():
         sys.stderr.write("Unable to reach the kubernetes API.\n"
                          "Use --cloudonly to do a deletion without confirming progress with the k8s API\n\n")

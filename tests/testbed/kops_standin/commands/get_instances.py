@@ -46,6 +46,10 @@ def run(ver, path, parsed):
     name = context.cluster_name(ver, parsed, None, positional_ok=False)
     store = statestore.from_flags(parsed)
     cluster = model.require_cluster(store, name)
+    if ver == "1.30.1":
+        # 1.30.1 createK8sClient: the cluster's kubeconfig context first, a failure ends the command;
+        # 1.36.2 builds its own credential (util/factory.go RESTConfig).
+        context.require_context(name)
     aws = cloud.Cloud(cluster)
     api = aws.api_available()
     if not api:

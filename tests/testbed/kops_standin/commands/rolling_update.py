@@ -19,7 +19,6 @@ import os
 import sys
 import time
 
-import yaml
 
 from kops_standin import cloud, context, faults, model, output, pki, statestore
 from kops_standin import version as vermod
@@ -378,7 +377,7 @@ def run(ver, path, parsed):
     if ver == "1.30.1":
         # 1.30.1 RunRollingUpdateCluster: genericclioptions ToRESTConfig with the cluster's context,
         # before and regardless of --cloudonly (1.36.2 builds its own credential instead).
-        _require_context(name)
+        context.require_context(name)
     all_igs = model.load_igs(store, name)
     aws = cloud.Cloud(cluster)
     cloudonly = parsed.bool("cloudonly")
@@ -388,20 +387,6 @@ def run(ver, path, parsed):
         raise KopsError("error listing nodes in cluster: " + aws.api_unreachable_text())
     igs = select(parsed, all_igs)
     return roll(ver, aws, cluster, all_igs, igs, parsed, cloudonly, parsed.bool("yes"), parsed.bool("force"))
-
-
-def _require_context(name):
-    env = os.environ.get("KUBECONFIG")
-    paths = [p for p in env.split(os.pathsep) if p] if env else [context.kubeconfig_path()]
-    for path in paths:
-        try:
-            with open(path) as fh:
-                doc = yaml.safe_load(fh) or {}
-        except (OSError, yaml.YAMLError):
-            continue
-        if any(c.get("name") == name for c in doc.get("contexts") or []):
-            return
-    raise KopsError('cannot load kubecfg settings for "%s": context "%s" does not exist' % (name, name))
 
 
 _ROLES = {"control-plane": "ControlPlane", "node": "Node", "bastion": "Bastion", "apiserver": "APIServer",

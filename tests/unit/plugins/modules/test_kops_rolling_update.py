@@ -135,3 +135,40 @@ def test_unknown_group_fails_before_kops_rolls(version, kops_binary, monkeypatch
 def test_bad_duration_is_refused_before_kops_runs(kops_binary, monkeypatch):
     failed, result = run_module(mod, args(kops_binary, drain_timeout='ten minutes'), None, monkeypatch)
     assert failed and result['msg'].startswith('drain_timeout:')
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_kubeconfig_goes_to_the_commands_that_reach_the_api(version, kops_binary, monkeypatch):
+    fake = fake_for(version, kops_binary, [day2(version, '220')] * 3, day2(version, '221'),
+                    groups=['nodes-us-west-2a'])
+    fake.add(roll('nodes-us-west-2a'), day2(version, '226'))
+    failed, result = run_module(mod, args(kops_binary, instance_groups=['nodes-us-west-2a'],
+                                          kubeconfig='/srv/kube/fleetman.yaml'), fake, monkeypatch)
+    assert not failed, result
+    by_command = {}
+    for call, environ in zip(fake.args(), fake.environ):
+        by_command.setdefault(call[:2], set()).add(environ.get('KUBECONFIG'))
+    assert by_command[('get', 'instances')] == {'/srv/kube/fleetman.yaml'}
+    assert by_command[('rolling-update', 'cluster')] == {'/srv/kube/fleetman.yaml'}
+    # Reads of the state store do not need one.
+    assert by_command[('get', 'cluster')] == {None}
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_no_kubeconfig_keeps_the_environment(version, kops_binary, monkeypatch):
+    fake = fake_for(version, kops_binary, [day2(version, '227')], day2(version, '228'))
+    failed, result = run_module(mod, args(kops_binary), fake, monkeypatch)
+    assert not failed, result
+    assert all('KUBECONFIG' not in environ for environ in fake.environ)
+
+
+def test_missing_context_names_the_kubeconfig_option(kops_binary, monkeypatch):
+    version = '1.30.1'
+    fake = fake_for(version, kops_binary, [day2(version, '220')] * 3, day2(version, '221'),
+                    groups=['nodes-us-west-2a'])
+    # rolling-update_cluster.go (v1.30.1) RunRollingUpdateCluster, when no kubeconfig defines the cluster's context.
+    fake.add(roll('nodes-us-west-2a'),
+             (1, '', 'Error: cannot load kubecfg settings for "%s": context "%s" does not exist\n' % (CLUSTER, CLUSTER)))
+    failed, result = run_module(mod, args(kops_binary, instance_groups=['nodes-us-west-2a']), fake, monkeypatch)
+    assert failed
+    assert 'pass it as kubeconfig' in result['msg'] and 'run the task again' in result['msg']
