@@ -549,10 +549,17 @@ def present(module, runner, result, cluster):
     ig = get_instance_group(runner, cluster_name, name)
     before = ig or {}
     write = None
-    # The cluster's other groups are read only when a roll names some of them.
+    # The cluster's other groups are read at most once: when a roll names some of them, or a new group
+    # copies an existing one.
+    groups = []
+
+    def other_groups():
+        if not groups:
+            groups.append(get_instance_groups(runner, cluster_name))
+        return groups[0]
+
     if params['rolling_update'] != 'never' and set(params.get('rolling_update_instance_groups') or []) - set([name]):
-        error = rolling_update_groups_error(params, cluster_name,
-                                            [ig_name(g) for g in get_instance_groups(runner, cluster_name)] + [name])
+        error = rolling_update_groups_error(params, cluster_name, [ig_name(g) for g in other_groups()] + [name])
         if error:
             module.fail_json(msg=error, commands=runner.commands)
     if ig is None:
@@ -560,8 +567,7 @@ def present(module, runner, result, cluster):
             module.fail_json(msg='Instance group %s does not exist, and %s is a name kops create cluster gives the groups it '
                                  'makes, which cloudops.kops.kops_cluster manages. Pick another name for a group of your own.'
                                  % (name, name), commands=runner.commands)
-        template = next((g for g in sorted(get_instance_groups(runner, cluster_name),
-                                           key=lambda g: g['metadata']['name'])
+        template = next((g for g in sorted(other_groups(), key=lambda g: g['metadata']['name'])
                          if same_role(g, params.get('role') or 'node')), None)
         ig = new_instance_group(cluster_name, name, cluster_spec, params, template)
         missing = [field for field in ('machineType', 'subnets') if not ig['spec'].get(field)]

@@ -135,6 +135,29 @@ def test_create_new_group_copies_template(kops_binary, monkeypatch, version):
                  'taints': ['dedicated=batch:NoSchedule']}}
 
 
+def test_new_group_rolled_with_others_reads_the_groups_once(kops_binary, monkeypatch):
+    # The roll's names are checked and the template is copied from one read of the cluster's groups.
+    version = '1.36.2'
+    fake = FakeKops(kops_binary, version)
+    fake.add(GET, response(version, '65'))
+    created = '{"kind":"InstanceGroup","metadata":{"name":"batch-us-west-2b"},"spec":{"role":"Node","minSize":0,"maxSize":3}}'
+    fake.add(get_ig('batch-us-west-2b'), response(version, '71'), (0, created, ''))
+    fake.add(GET_IGS, response(version, '67'))
+    fake.add(('create', '-f', '-'), (0, '', ''))
+    fake.add(UPDATE_DRY, response(version, '131'))
+    fake.add(UPDATE_YES, response(version, '132'))
+    preview = ('rolling-update', 'cluster', '--name', CLUSTER, '--cloudonly', '--instance-group', 'nodes-us-west-2a')
+    fake.add(preview, response(version, '111'))
+    failed, result = run_module(kops_instance_group, args(kops_binary, name='batch-us-west-2b', min_size=0, max_size=3,
+                                                          zones=['us-west-2b'], rolling_update='auto',
+                                                          rolling_update_cloud_only=True,
+                                                          rolling_update_instance_groups=['nodes-us-west-2a']),
+                                fake, monkeypatch)
+    assert not failed, result.get('msg')
+    assert fake.args().count(GET_IGS) == 1
+    assert preview in fake.args() and ('create', '-f', '-') in fake.args()
+
+
 def test_unknown_zone_fails_before_writing(kops_binary, monkeypatch):
     version = '1.36.2'
     fake = FakeKops(kops_binary, version)
