@@ -20,35 +20,28 @@ def kubeconfig_path():
     return os.path.join(os.path.expanduser("~"), ".kube", "config")
 
 
-def current_context():
+def _kubeconfigs():
+    """The readable kubeconfig documents, in KUBECONFIG's order (client-go's loading rules)."""
     env = os.environ.get("KUBECONFIG")
     paths = [p for p in env.split(os.pathsep) if p] if env else [kubeconfig_path()]
     for path in paths:
         try:
             with open(path) as fh:
-                doc = yaml.safe_load(fh) or {}
+                yield yaml.safe_load(fh) or {}
         except (OSError, yaml.YAMLError):
             continue
-        if doc.get("current-context"):
-            return doc["current-context"]
-    return ""
+
+
+def current_context():
+    return next((doc["current-context"] for doc in _kubeconfigs() if doc.get("current-context")), "")
 
 
 def require_context(name):
     """kops 1.30.1's client for the Kubernetes API: genericclioptions ToRESTConfig with the context named
     after the cluster (rolling-update_cluster.go RunRollingUpdateCluster, get_instances.go createK8sClient,
     delete_instance.go); fails before any API call when no kubeconfig file defines that context."""
-    env = os.environ.get("KUBECONFIG")
-    paths = [p for p in env.split(os.pathsep) if p] if env else [kubeconfig_path()]
-    for path in paths:
-        try:
-            with open(path) as fh:
-                doc = yaml.safe_load(fh) or {}
-        except (OSError, yaml.YAMLError):
-            continue
-        if any(c.get("name") == name for c in doc.get("contexts") or []):
-            return
-    raise KopsError('cannot load kubecfg settings for "%s": context "%s" does not exist' % (name, name))
+    if not any(c.get("name") == name for doc in _kubeconfigs() for c in doc.get("contexts") or []):
+        raise KopsError('cannot load kubecfg settings for "%s": context "%s" does not exist' % (name, name))
 
 
 def flag_name(parsed):

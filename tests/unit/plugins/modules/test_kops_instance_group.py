@@ -109,8 +109,8 @@ def test_unchanged_group(kops_binary, monkeypatch, version):
     assert result['instance_group']['subnets'] == ['us-west-2a']
 
 
-@pytest.mark.parametrize('version', VERSIONS)
-def test_create_new_group_copies_template(kops_binary, monkeypatch, version):
+def fake_creating_batch_group(kops_binary, version):
+    """kops for a run that creates batch-us-west-2b: not found, then found after kops create -f."""
     fake = FakeKops(kops_binary, version)
     fake.add(GET, response(version, '65'))
     created = '{"kind":"InstanceGroup","metadata":{"name":"batch-us-west-2b"},"spec":{"role":"Node","minSize":0,"maxSize":3}}'
@@ -119,6 +119,12 @@ def test_create_new_group_copies_template(kops_binary, monkeypatch, version):
     fake.add(('create', '-f', '-'), (0, '', ''))
     fake.add(UPDATE_DRY, response(version, '131'))
     fake.add(UPDATE_YES, response(version, '132'))
+    return fake
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_create_new_group_copies_template(kops_binary, monkeypatch, version):
+    fake = fake_creating_batch_group(kops_binary, version)
     failed, result = run_module(kops_instance_group, args(kops_binary, name='batch-us-west-2b', min_size=0,
                                                           max_size=3, zones=['us-west-2b'], node_labels={'workload': 'batch'},
                                                           taints=['dedicated=batch:NoSchedule']), fake, monkeypatch)
@@ -138,14 +144,7 @@ def test_create_new_group_copies_template(kops_binary, monkeypatch, version):
 def test_new_group_rolled_with_others_reads_the_groups_once(kops_binary, monkeypatch):
     # The roll's names are checked and the template is copied from one read of the cluster's groups.
     version = '1.36.2'
-    fake = FakeKops(kops_binary, version)
-    fake.add(GET, response(version, '65'))
-    created = '{"kind":"InstanceGroup","metadata":{"name":"batch-us-west-2b"},"spec":{"role":"Node","minSize":0,"maxSize":3}}'
-    fake.add(get_ig('batch-us-west-2b'), response(version, '71'), (0, created, ''))
-    fake.add(GET_IGS, response(version, '67'))
-    fake.add(('create', '-f', '-'), (0, '', ''))
-    fake.add(UPDATE_DRY, response(version, '131'))
-    fake.add(UPDATE_YES, response(version, '132'))
+    fake = fake_creating_batch_group(kops_binary, version)
     preview = ('rolling-update', 'cluster', '--name', CLUSTER, '--cloudonly', '--instance-group', 'nodes-us-west-2a')
     fake.add(preview, response(version, '111'))
     failed, result = run_module(kops_instance_group, args(kops_binary, name='batch-us-west-2b', min_size=0, max_size=3,
