@@ -138,10 +138,20 @@ EXAMPLES = r'''
   check_mode: true
   register: plan
 
+# kops 1.30 drains and validates through the cluster's context: export it to a file of its own first.
+- name: Export an admin credential for the roll
+  cloudops.kops.kops_kubecfg:
+    name: fleetman.k8s.local
+    state_store: s3://fleetman-kops-state
+    kubeconfig: /srv/kops/fleetman-admin.yaml
+    admin_ttl: 2h
+    set_current_context: false
+
 - name: Roll the control plane first
   cloudops.kops.kops_rolling_update:
     name: fleetman.k8s.local
     state_store: s3://fleetman-kops-state
+    kubeconfig: /srv/kops/fleetman-admin.yaml
     instance_group_roles: [control-plane]
     validation_timeout: 20m
     validate_count: 2
@@ -150,6 +160,7 @@ EXAMPLES = r'''
   cloudops.kops.kops_rolling_update:
     name: fleetman.k8s.local
     state_store: s3://fleetman-kops-state
+    kubeconfig: /srv/kops/fleetman-admin.yaml
     instance_group_roles: [node]
     exclude_instance_groups: [gpu-nodes]
     drain_timeout: 10m
