@@ -13,11 +13,7 @@ way: from kops's own dry runs, which exit 0 whether or not anything is pending.
 
 from __future__ import annotations
 
-from ansible_collections.cloudops.kops.plugins.module_utils._kops_kube_context import (
-    KUBECONFIG_HINT,
-    kubeconfig_environ,
-    kubeconfig_missing,
-)
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_kube_context import kubeconfig_environ, missing_context_hint
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_output import (
     rolling_update_plan,
     rolling_update_required,
@@ -113,9 +109,9 @@ def apply_cluster(runner, name, params, check_mode, spec_changed=False, new_clus
     environ = kubeconfig_environ(params)
     preview = runner.run(_rolling_args(name, params), environ=environ)
     if preview.rc != 0:
-        hint = (KUBECONFIG_HINT if kubeconfig_missing(preview.stderr) else
-                'set rolling_update_cloud_only=true when the Kubernetes API cannot be reached')
-        runner.fail('kops rolling-update cluster (preview) failed for %s; %s.' % (name, hint), preview)
+        hint = (missing_context_hint(preview.stderr)
+                or ' Set rolling_update_cloud_only=true when the Kubernetes API cannot be reached.')
+        runner.fail('kops rolling-update cluster (preview) failed for %s.%s' % (name, hint), preview)
     report['rolling_update_plan'] = rolling_update_plan(preview.stdout)
     required = rolling_update_required(preview.stdout)
     report['rolling_update_required'] = required

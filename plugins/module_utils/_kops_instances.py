@@ -16,7 +16,7 @@ table (``NAME STATUS NEEDUPDATE READY MIN TARGET MAX [NODES]``, one row per inst
 from __future__ import annotations
 
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_duration import format_go_duration
-from ansible_collections.cloudops.kops.plugins.module_utils._kops_kube_context import KUBECONFIG_HINT, kubeconfig_missing
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_kube_context import missing_context_hint
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_output import (
     ig_role,
     json_documents,
@@ -227,9 +227,8 @@ def read_instances(runner, cluster_name, output=None, environ=None):
         args += ['-o', output]
     result = runner.run(args, environ=environ)
     if result.rc != 0:
-        hint = (' kops 1.30 reads the cluster\'s context first: %s.' % KUBECONFIG_HINT
-                if kubeconfig_missing(result.stderr) else '')
-        runner.fail('Failed to list the instances of cluster %s.%s' % (cluster_name, hint), result)
+        runner.fail('Failed to list the instances of cluster %s.%s' % (cluster_name, missing_context_hint(result.stderr)),
+                    result)
     try:
         return parse_instances(result.stdout)
     except ValueError as exc:

@@ -19,8 +19,6 @@ from __future__ import annotations
 # RunRollingUpdateCluster, get_instances.go and delete_instance.go.
 KUBECFG_LOAD_ERROR = 'cannot load kubecfg settings'
 
-KUBECONFIG_HINT = 'export the admin kubeconfig with cloudops.kops.kops_kubecfg and pass it as kubeconfig'
-
 
 def kube_context_argument_spec():
     return dict(kubeconfig=dict(type='path'))
@@ -31,6 +29,12 @@ def kubeconfig_environ(params):
     return {'KUBECONFIG': params['kubeconfig']} if params.get('kubeconfig') else None
 
 
-def kubeconfig_missing(stderr):
-    """Whether kops failed because it could not load the cluster's context from a kubeconfig."""
-    return KUBECFG_LOAD_ERROR in (stderr or '')
+def missing_context_hint(stderr):
+    """What to do when kops could not load the cluster's context, else ''.
+
+    A sentence with a leading space, to follow the sentence of a failure message.
+    """
+    if KUBECFG_LOAD_ERROR not in (stderr or ''):
+        return ''
+    return (" kops 1.30 reads the cluster's context from a kubeconfig: export the admin kubeconfig with "
+            "cloudops.kops.kops_kubecfg and pass it as kubeconfig.")

@@ -296,10 +296,9 @@ from ansible_collections.cloudops.kops.plugins.module_utils._kops_instances impo
     validation_outcome,
 )
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_kube_context import (
-    KUBECONFIG_HINT,
     kube_context_argument_spec,
     kubeconfig_environ,
-    kubeconfig_missing,
+    missing_context_hint,
 )
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_lock import (
     guard_writes,
@@ -320,8 +319,8 @@ def read_plan(runner, name, groups, selected, force, environ):
     if selected:
         result = runner.run(dry_run_args(name, selected), environ=environ)
         if result.rc != 0:
-            hint = ('; %s' % KUBECONFIG_HINT) if kubeconfig_missing(result.stderr) else ''
-            runner.fail('The rolling-update dry run of cluster %s failed%s.' % (name, hint), result)
+            runner.fail('The rolling-update dry run of cluster %s failed.%s' % (name, missing_context_hint(result.stderr)),
+                        result)
         rows = table_rows(result.stdout)
     return build_plan(name, groups, selected, instances, rows, force=force), instances
 
@@ -392,9 +391,9 @@ def main():
             if rolled.rc != 0:
                 release_lock(module, lock)
                 lock = None
-                hint = (' (%s)' % KUBECONFIG_HINT) if kubeconfig_missing(rolled.stderr) else ''
-                runner.fail('The rolling update of instance group %s of cluster %s failed%s; run the task again to '
-                            'continue with the instances that still need an update.' % (entry['name'], name, hint),
+                runner.fail('The rolling update of instance group %s of cluster %s failed.%s Run the task again to '
+                            'continue with the instances that still need an update.'
+                            % (entry['name'], name, missing_context_hint(rolled.stderr)),
                             rolled, plan=plan, groups=result['groups'], instances=after_instances,
                             changed=bool(done['replaced'] or len(result['groups']) > 1))
     finally:

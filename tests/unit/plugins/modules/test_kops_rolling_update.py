@@ -118,7 +118,7 @@ def test_failed_group_returns_cmd_and_progress(version, kops_binary, monkeypatch
     failed, result = run_module(mod, args(kops_binary, instance_groups=['nodes-us-west-2a']), fake, monkeypatch)
     assert failed
     assert result['cmd'][-3:] == ['--yes', '--state', STORE]
-    assert 'run the task again' in result['msg'] and 'error validating cluster' in result['msg']
+    assert 'Run the task again' in result['msg'] and 'error validating cluster' in result['msg']
     assert result['groups'][0]['validation'] == 'failed'
 
 
@@ -171,4 +171,4 @@ def test_missing_context_names_the_kubeconfig_option(kops_binary, monkeypatch):
              (1, '', 'Error: cannot load kubecfg settings for "%s": context "%s" does not exist\n' % (CLUSTER, CLUSTER)))
     failed, result = run_module(mod, args(kops_binary, instance_groups=['nodes-us-west-2a']), fake, monkeypatch)
     assert failed
-    assert 'pass it as kubeconfig' in result['msg'] and 'run the task again' in result['msg']
+    assert 'pass it as kubeconfig' in result['msg'] and 'Run the task again' in result['msg']
