@@ -17,7 +17,7 @@ description:
   - Only resources tagged for the cluster are used (see P(cloudops.kops.kops_tagged_for#filter)), so another
     cluster's resources never show up.
   - An Auto Scaling Group belongs to the instance group named by its C(kops.k8s.io/instancegroup) tag, else to the
-    one whose name it follows (C(<group>.<cluster>) or C(<group>.masters.<cluster>)).
+    one whose name it follows (C(<group>.<cluster>), C(<group>.masters.<cluster>) or C(<group>.apiservers.<cluster>)).
   - The API load balancer is the cluster's load balancer that no Kubernetes Service made (no
     C(kubernetes.io/service-name) tag) and that kops named (C(Name) tag C(api.<cluster>) or a name starting with
     C(api-)). The others are listed in RV(_value.other_load_balancers).
@@ -148,7 +148,8 @@ def _asg_for_groups(asgs, group_names, cluster):
         if group not in group_names:
             group = None
             for candidate in group_names:
-                if name in ("%s.%s" % (candidate, cluster), "%s.masters.%s" % (candidate, cluster)):
+                if name in ("%s.%s" % (candidate, cluster), "%s.masters.%s" % (candidate, cluster),
+                            "%s.apiservers.%s" % (candidate, cluster)):
                     group = candidate
                     break
         if group is None or group in by_group:

@@ -101,9 +101,12 @@ def parse_instances(stdout):
 
 
 def cloud_group_names(cluster_name, ig_name, role):
-    """The names kops gives an instance group's cloud (auto scaling) group on AWS."""
+    """The names kops gives an instance group's cloud (auto scaling) group on AWS (pkg/model/names.go
+    AutoscalingGroupName: ``<ig>.masters.<cluster>``, ``<ig>.apiservers.<cluster>``, else ``<ig>.<cluster>``)."""
     if role == 'control-plane':
         return ('%s.masters.%s' % (ig_name, cluster_name), '%s.%s' % (ig_name, cluster_name))
+    if role == 'apiserver':
+        return ('%s.apiservers.%s' % (ig_name, cluster_name),)
     return ('%s.%s' % (ig_name, cluster_name),)
 
 
@@ -131,7 +134,8 @@ def build_plan(cluster_name, groups, selected, instances, table_rows, force=Fals
     The instances decide what needs an update; the table adds the group's min/target/max sizes.
 
     ``groups``: {name: role}; ``instances``: parse_instances(); ``table_rows``: rolling_update_plan().
-    With ``force`` every instance of a selected group is replaced.
+    With ``force`` every instance of a selected group is replaced. Raises ValueError when the table says a
+    group needs an update but none of the instances belongs to it.
     """
     rows = {row['name']: row for row in table_rows}
     plan = []
@@ -141,6 +145,11 @@ def build_plan(cluster_name, groups, selected, instances, table_rows, force=Fals
         members = [i for i in instances if i['cloud_group'] in cloud]
         stale = [i['id'] for i in members if i['needs_update']]
         row = rows.get(name, {})
+        # Rolling nothing where kops would roll something is worse than stopping: the names disagree.
+        if not members and (row.get('need_update') or 0) > 0:
+            raise ValueError('kops reports %d instance(s) of instance group %s needing an update, but none of the '
+                             'instances it lists is in an Auto Scaling Group named %s'
+                             % (row['need_update'], name, ' or '.join(cloud)))
         entry = {
             'name': name,
             'role': role,

@@ -322,7 +322,10 @@ def read_plan(runner, name, groups, selected, force, environ):
             runner.fail('The rolling-update dry run of cluster %s failed.%s' % (name, missing_context_hint(result.stderr)),
                         result)
         rows = table_rows(result.stdout)
-    return build_plan(name, groups, selected, instances, rows, force=force), instances
+    try:
+        return build_plan(name, groups, selected, instances, rows, force=force), instances
+    except ValueError as exc:
+        runner.fail('Cannot plan the rolling update of cluster %s: %s.' % (name, exc))
 
 
 def main():

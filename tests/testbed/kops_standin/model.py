@@ -77,8 +77,12 @@ def kops_controller_target_group_name(cluster):
 
 
 def asg_name(ig, cluster):
-    if ig["spec"].get("role") in ("Master", "ControlPlane"):
+    """pkg/model/names.go AutoscalingGroupName (v1.30.1 / v1.36.2)."""
+    role = ig["spec"].get("role")
+    if role in ("Master", "ControlPlane"):
         return "%s.masters.%s" % (ig["metadata"]["name"], cluster)
+    if role == "APIServer":
+        return "%s.apiservers.%s" % (ig["metadata"]["name"], cluster)
     return "%s.%s" % (ig["metadata"]["name"], cluster)
 
 

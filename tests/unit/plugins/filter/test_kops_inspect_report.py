@@ -94,6 +94,18 @@ def test_groups_join_their_auto_scaling_groups():
     assert report["unmatched_auto_scaling_groups"] == []
 
 
+def test_untagged_apiserver_group_is_matched_by_kops_naming():
+    # pkg/model/names.go AutoscalingGroupName: an APIServer group's ASG is <ig>.apiservers.<cluster>.
+    groups = GROUPS + [{"name": "apiserver-us-west-2a", "role": "apiserver", "machine_type": "t3.medium",
+                        "min_size": 1, "max_size": 1, "zones": ["us-west-2a"], "subnets": ["us-west-2a"]}]
+    asgs = sources()["auto_scaling_groups"] + [asg("apiserver-us-west-2a.apiservers." + C, None, ["i-api"])]
+    report = kops_inspect_report(sources(instance_groups=groups, auto_scaling_groups=asgs,
+                                         instances=sources()["instances"] + [instance("i-api")]), C)
+    api = [g for g in report["instance_groups"] if g["name"] == "apiserver-us-west-2a"][0]
+    assert api["auto_scaling_group"]["name"] == "apiserver-us-west-2a.apiservers." + C
+    assert report["unmatched_auto_scaling_groups"] == []
+
+
 def test_other_clusters_and_terminated_instances_stay_out():
     report = kops_inspect_report(sources(), C)
     ids = [i["id"] for i in report["instances"]]

@@ -141,3 +141,30 @@ def test_a_detached_instance_needs_replacing():
     instances = {i['id']: i for i in ki.parse_instances(line)}
     assert instances['i-1']['needs_update'] is True
     assert instances['i-2']['needs_update'] is False
+
+
+@pytest.mark.parametrize('role, names', [
+    ('control-plane', ('api-a.masters.fleetman.k8s.local', 'api-a.fleetman.k8s.local')),
+    # pkg/model/names.go AutoscalingGroupName: InstanceGroupRoleAPIServer -> <ig>.apiservers.<cluster>.
+    ('apiserver', ('api-a.apiservers.fleetman.k8s.local',)),
+    ('node', ('api-a.fleetman.k8s.local',)),
+    ('bastion', ('api-a.fleetman.k8s.local',)),
+])
+def test_cloud_group_names_follow_kops(role, names):
+    assert ki.cloud_group_names(CLUSTER, 'api-a', role) == names
+
+
+def test_plan_finds_the_instances_of_an_apiserver_group():
+    groups = dict(GROUPS, **{'apiserver-us-west-2a': 'apiserver'})
+    instances = [{'id': 'i-api', 'node_name': None, 'status': 'NeedsUpdate', 'needs_update': True, 'roles': [],
+                  'cloud_group': 'apiserver-us-west-2a.apiservers.fleetman.k8s.local', 'internal_ip': None,
+                  'machine_type': 't3.medium', 'state': None}]
+    plan = ki.build_plan(CLUSTER, groups, ['apiserver-us-west-2a'], instances, [])
+    assert [(p['name'], p['to_replace']) for p in plan] == [('apiserver-us-west-2a', ['i-api'])]
+
+
+def test_plan_refuses_a_group_kops_would_roll_but_no_instance_matches():
+    rows = [{'name': 'nodes-us-west-2a', 'status': 'NeedsUpdate', 'need_update': 2, 'ready': 0, 'min': 2,
+             'target': 2, 'max': 2}]
+    with pytest.raises(ValueError, match='kops reports 2 instance.* nodes-us-west-2a .* nodes-us-west-2a.fleetman.k8s.local'):
+        ki.build_plan(CLUSTER, GROUPS, ['nodes-us-west-2a'], [], rows)
