@@ -30,6 +30,12 @@ options:
     type: list
     elements: str
     required: true
+  kops_version:
+    description:
+      - The kops release that will apply the steps, for example V(1.30.1). When given, a step this release cannot
+        apply is refused too (C(kops update cluster) refuses Kubernetes at or above the release's next minor and
+        patch, see M(cloudops.kops.kops_upgrade)).
+    type: str
 """
 
 EXAMPLES = r"""
@@ -37,6 +43,11 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "{{ '1.28.9' | cloudops.kops.kops_upgrade_walk(['1.29.15', '1.30.14']) }}"
   # {"steps": ["1.29.15", "1.30.14"], "error": ""}
+
+- name: The same walk, checked against the kops release that applies it
+  ansible.builtin.debug:
+    msg: "{{ '1.28.9' | cloudops.kops.kops_upgrade_walk(['1.29.15', '1.30.14'], kops_version='1.29.3') }}"
+  # error: "step 2: kops 1.29.3 cannot apply Kubernetes 1.30.14: ..."
 """
 
 RETURN = r"""
@@ -58,7 +69,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.cloudops.kops.plugins.module_utils import _kops_versions as versions
 
 
-def kops_upgrade_walk(current, wanted):
+def kops_upgrade_walk(current, wanted, kops_version=None):
     running = versions.parse(current)
     if running is None:
         raise AnsibleFilterError("kops_upgrade_walk: %r is not a Kubernetes version such as 1.30.14" % (current,))
@@ -73,7 +84,14 @@ def kops_upgrade_walk(current, wanted):
         if parsed is not None and parsed < running and not remaining:
             continue
         remaining.append(value)
+    binary = versions.parse(kops_version) if kops_version else None
+    if kops_version and binary is None:
+        raise AnsibleFilterError("kops_upgrade_walk: kops_version %r is not a kops version such as 1.30.1" % (kops_version,))
     error = versions.walk_error(running, remaining) or ""
+    for position, value in enumerate(remaining, start=1):
+        step = versions.parse(value)
+        if not error and step is not None and versions.too_new_error(step, binary):
+            error = "step %d: %s" % (position, versions.too_new_error(step, binary))
     if not remaining and wanted:
         target = versions.parse(wanted[-1])
         if target is not None and target < running:

@@ -87,3 +87,20 @@ def downgrade_error(last_applied, binary):
     return ('the cluster was last applied by kops %s, newer than this kops %s; kops refuses to apply it with an '
             'older release (its --allow-kops-downgrade guard). Use kops %s or newer, or set allow_kops_downgrade '
             'if you really mean to go back' % (text(last_applied), text(binary), text(last_applied)))
+
+
+def too_new_error(target, binary):
+    """Why kops ``binary`` would refuse to apply Kubernetes ``target``, or None.
+
+    upup/pkg/fi/cloudup/apply_cluster.go validateKubernetesVersion (v1.30.1 and v1.36.2): ``update cluster``
+    fails with "kops upgrade is required" for Kubernetes at or above kops's major.(minor+1).patch, unless
+    KOPS_RUN_TOO_NEW_VERSION is exported. ``kops upgrade cluster`` has no such check, so a spec written
+    beyond it could not be applied.
+    """
+    if binary is None:
+        return None
+    limit = (binary[0], binary[1] + 1, binary[2])
+    if target < limit:
+        return None
+    return ('kops %s cannot apply Kubernetes %s: its update cluster refuses Kubernetes %s and newer ("kops upgrade is '
+            'required"). Upgrade with kops %s or newer' % (text(binary), text(target), text(limit), minor_text(target)))

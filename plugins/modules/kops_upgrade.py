@@ -17,6 +17,10 @@ description:
   - Before anything is written it refuses a target more than one minor version above the version the cluster runs
     (listing the versions to go through), a target below it, and, unless O(allow_kops_downgrade=true), a kops binary
     older than the one that last applied the cluster (read with C(kops version --server)).
+  - It also refuses a target this kops release cannot apply. C(kops update cluster) refuses Kubernetes at or above the
+    kops release's next minor (kops 1.30.1 refuses Kubernetes 1.31.1 and newer), while C(kops upgrade cluster) would
+    write it, leaving a spec that cannot be applied. Exporting E(KOPS_RUN_TOO_NEW_VERSION) in the task's environment
+    lifts both checks, as it does kops's own.
   - The target is O(kubernetes_version), or else the version kops's channel recommends for this kops release
     (which may be more than one minor above the running one; then the task fails and names the steps).
 author:
@@ -150,6 +154,8 @@ cmd:
   elements: str
 '''
 
+import os
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.cloudops.kops.plugins.module_utils import _kops_versions as versions
@@ -238,6 +244,10 @@ def main():
             if target > current and current[0] == target[0]:
                 extra['steps'] = versions.steps(current, target)
             module.fail_json(msg='Cluster %s: %s.' % (name, error), **dict(result, **extra))
+        # The same bypass as kops's own check (apply_cluster.go validateKubernetesVersion).
+        error = None if os.environ.get('KOPS_RUN_TOO_NEW_VERSION') else versions.too_new_error(target, runner.version_info)
+        if error:
+            module.fail_json(msg='Cluster %s: %s; nothing was changed.' % (name, error), **result)
 
     if wanted is not None:
         refuse_step(wanted)

@@ -107,6 +107,18 @@ def test_a_two_minor_jump_is_refused_with_the_steps(cluster):
     assert instances(cluster) == before
 
 
+def test_a_step_this_kops_cannot_apply_is_refused_before_the_first(cluster):
+    # Both steps keep the one-minor rule, but kops update cluster would refuse the second ("kops upgrade is
+    # required", apply_cluster.go validateKubernetesVersion): nothing is written, not even the first step.
+    before = instances(cluster)
+    too_new = cluster["too_far"].rsplit(".", 1)[0] + ".5"
+    run = upgrade(cluster, extra={"upgrade_kubernetes_versions": [cluster["next_minor"], too_new]})
+    assert run.rc != 0, run.explain()
+    assert "step 2: kops %s cannot apply Kubernetes %s" % (cluster["kops"], too_new) in run.stdout, run.explain()
+    assert spec_version(cluster) == cluster["built_at"]
+    assert instances(cluster) == before
+
+
 def test_check_mode_prints_the_plan_and_changes_nothing(cluster):
     before = instances(cluster)
     # With upgrade_kops_version the role installs that release beside the others and plans with it.

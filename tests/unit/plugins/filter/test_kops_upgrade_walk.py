@@ -43,3 +43,20 @@ def test_bad_input_is_an_error():
     with pytest.raises(AnsibleFilterError):
         kops_upgrade_walk('1.29.1', '1.30.1')
     assert 'is not a Kubernetes version' in kops_upgrade_walk('1.29.1', ['1.30.x'])['error']
+
+
+def test_a_step_the_kops_release_cannot_apply_is_refused():
+    # kops 1.29.3 refuses Kubernetes 1.30.3 and newer (apply_cluster.go validateKubernetesVersion).
+    walk = kops_upgrade_walk('1.28.9', ['1.29.15', '1.30.14'], kops_version='1.29.3')
+    assert walk['steps'] == ['1.29.15', '1.30.14']
+    assert walk['error'].startswith('step 2: kops 1.29.3 cannot apply Kubernetes 1.30.14: its update cluster refuses '
+                                    'Kubernetes 1.30.3 and newer')
+    assert kops_upgrade_walk('1.28.9', ['1.29.15', '1.30.2'], kops_version='1.29.3')['error'] == ''
+    assert kops_upgrade_walk('1.28.9', ['1.29.15', '1.30.14'], kops_version='1.30.1')['error'] == ''
+    # The one-minor rule is reported first.
+    assert 'one minor version at a time' in kops_upgrade_walk('1.28.9', ['1.31.1'], kops_version='1.29.3')['error']
+
+
+def test_a_bad_kops_version_is_an_error():
+    with pytest.raises(AnsibleFilterError, match='kops_version'):
+        kops_upgrade_walk('1.28.9', ['1.29.15'], kops_version='latest')

@@ -53,3 +53,21 @@ def test_downgrade_guard():
     assert versions.downgrade_error((1, 30, 1), (1, 36, 2)) is None
     assert versions.downgrade_error((1, 30, 1), (1, 30, 1)) is None
     assert 'last applied by kops 1.36.2, newer than this kops 1.30.1' in versions.downgrade_error((1, 36, 2), (1, 30, 1))
+
+
+@pytest.mark.parametrize('target, binary, refused', [
+    # apply_cluster.go validateKubernetesVersion: refused from kops major.(minor+1).patch up.
+    ((1, 30, 14), (1, 30, 1), False),
+    ((1, 31, 0), (1, 30, 1), False),
+    ((1, 31, 1), (1, 30, 1), True),
+    ((1, 37, 2), (1, 36, 2), True),
+    ((1, 38, 0), (1, 36, 2), True),
+    ((1, 36, 3), (1, 36, 2), False),
+    ((1, 40, 0), None, False),
+])
+def test_too_new_for_this_kops(target, binary, refused):
+    error = versions.too_new_error(target, binary)
+    assert bool(error) is refused
+    if refused:
+        assert error.startswith('kops %s cannot apply Kubernetes %s' % (versions.text(binary), versions.text(target)))
+        assert error.endswith('Upgrade with kops %d.%d or newer' % target[:2])

@@ -185,3 +185,50 @@ def test_a_never_applied_cluster_has_no_last_applied_version(version, kops_binar
     failed, result = run_module(mod, dict(args(kops_binary), _ansible_check_mode=True), fake, monkeypatch)
     assert not failed, result
     assert result['last_applied_kops_version'] == ''
+
+
+def next_minor(version, patch):
+    major, minor, dummy = version.split('.')
+    return '%s.%d.%d' % (major, int(minor) + 1, patch)
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_a_target_this_kops_cannot_apply_is_refused_before_kops_upgrade_runs(version, kops_binary, monkeypatch):
+    # apply_cluster.go validateKubernetesVersion: kops X.Y.Z refuses Kubernetes X.(Y+1).Z and newer on update.
+    monkeypatch.delenv('KOPS_RUN_TOO_NEW_VERSION', raising=False)
+    fake = fake_for(version, kops_binary, kubernetes=CHANNEL[version])
+    target = next_minor(version, 5)
+    failed, result = run_module(mod, args(kops_binary, kubernetes_version=target), fake, monkeypatch)
+    assert failed
+    assert result['msg'] == ('Cluster %s: kops %s cannot apply Kubernetes %s: its update cluster refuses Kubernetes '
+                             '%s and newer ("kops upgrade is required"). Upgrade with kops %s or newer; nothing was '
+                             'changed.' % (CLUSTER, version, target, next_minor(version, int(version.split('.')[2])),
+                                           target.rsplit('.', 1)[0]))
+    assert not any(call[0] == 'upgrade' for call in fake.args())
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_kops_own_bypass_lifts_the_check(version, kops_binary, monkeypatch):
+    monkeypatch.setenv('KOPS_RUN_TOO_NEW_VERSION', '1')
+    fake = fake_for(version, kops_binary, kubernetes=CHANNEL[version])
+    target = next_minor(version, 5)
+    dry = ('upgrade', 'cluster', '--name', CLUSTER, '--kubernetes-version', target)
+    fake.add(dry, (0, day2(version, '211')[1].replace(BUILT_AT[version], CHANNEL[version])
+                   .replace(CHANNEL[version] + '\n', target + '\n'), ''))
+    failed, result = run_module(mod, dict(args(kops_binary, kubernetes_version=target), _ansible_check_mode=True),
+                                fake, monkeypatch)
+    assert not failed, result
+    assert dry in fake.args()
+
+
+def test_the_next_minor_below_this_kops_patch_is_allowed(kops_binary, monkeypatch):
+    # kops 1.30.1 refuses 1.31.1 and newer, not 1.31.0 (the patch of kops itself is the bound).
+    monkeypatch.delenv('KOPS_RUN_TOO_NEW_VERSION', raising=False)
+    version = '1.30.1'
+    fake = fake_for(version, kops_binary, kubernetes=CHANNEL[version])
+    dry = ('upgrade', 'cluster', '--name', CLUSTER, '--kubernetes-version', '1.31.0')
+    fake.add(dry, day2(version, '214'))
+    failed, result = run_module(mod, dict(args(kops_binary, kubernetes_version='1.31.0'), _ansible_check_mode=True),
+                                fake, monkeypatch)
+    assert not failed, result
+    assert dry in fake.args()
