@@ -86,7 +86,7 @@ def _banner(*lines):
 
 def preflight(store, ver, cluster, parsed):
     """upup/pkg/fi/cloudup/apply_cluster.go (v1.30.1 / v1.36.2), ApplyClusterCmd.Run before any task:
-    validateKubernetesVersion (a Kubernetes minor above the kops minor needs a newer kops unless
+    validateKubernetesVersion (Kubernetes at or above kops's major.(minor+1).patch needs a newer kops unless
     KOPS_RUN_TOO_NEW_VERSION is set; older than OldestSupportedKubernetesVersion needs a Kubernetes upgrade;
     older than OldestRecommendedKubernetesVersion is deprecated), then, without --allow-kops-downgrade, the
     kops version last used to update the cluster (kops-version.txt) must not be newer than this kops.
@@ -97,7 +97,8 @@ def preflight(store, ver, cluster, parsed):
     k8s = _version_tuple(cluster["spec"].get("kubernetesVersion", "").lstrip("v"))
     kops = _version_tuple(ver)
     if len(k8s) == 3:
-        if k8s[:2] >= (kops[0], kops[1] + 1):
+        # tooNewVersion: kops's own version with the minor raised, patch kept (1.30.1 -> 1.31.1).
+        if k8s >= (kops[0], kops[1] + 1, kops[2]):
             bypass = bool(os.environ.get("KOPS_RUN_TOO_NEW_VERSION"))
             note = ("(this check has been bypassed by exporting KOPS_RUN_TOO_NEW_VERSION)" if bypass and ver != "1.30.1"
                     else "(you can bypass this check by exporting KOPS_RUN_TOO_NEW_VERSION)")
