@@ -45,11 +45,15 @@ def _kubelets(bed, api_cls):
             for n in api.nodes(NAME)}
 
 
-def _upgraded_cluster(bed, version, env):
+def _upgraded_cluster(bed, version, env, hold_nodes=False):
+    """A cluster built at FROM, its spec upgraded to TO and applied. kops 1.36 holds the nodes at the control
+    plane's running version (update_cluster.go checkControlPlaneRunningVersion) unless told
+    --ignore-kubelet-version-skew, which it is here unless ``hold_nodes``, so every group needs an update."""
     _create(bed, zones="us-west-2a", extra=["--kubernetes-version", FROM[version]])
     assert bed.run(["update", "cluster"] + S + ["--yes", "--admin"], env=env).rc == 0
     assert bed.run(["upgrade", "cluster"] + S + ["--yes"], env=env).rc == 0
-    assert bed.run(["update", "cluster"] + S + ["--yes"], env=env).rc == 0
+    skew = [] if hold_nodes or version == "1.30.1" else ["--ignore-kubelet-version-skew"]
+    assert bed.run(["update", "cluster"] + S + ["--yes"] + skew, env=env).rc == 0
     time.sleep(float(env["KOPS_STANDIN_BOOT_SECONDS"]) + 0.1)  # the instances boot
 
 
@@ -112,6 +116,29 @@ def test_kubelet_versions_show_the_control_plane_first(bed_factory):
     assert _kubelets(bed, KubeApi) == {"control-plane-us-west-2a": "v1.36.3", "nodes-us-west-2a": "v1.35.7"}
 
 
+def test_kops_136_update_holds_the_nodes_until_the_control_plane_runs_the_new_version(bed_factory):
+    """update_cluster.go RunCoreUpdateCluster / checkControlPlaneRunningVersion and apply_cluster.go
+    KubeletSupportedVersion (v1.36.2): with the control plane still on FROM, only its launch template moves to
+    TO; a second update after the control plane was rolled moves the nodes. kops 1.30.1 has no such check."""
+    bed = bed_factory("1.36.2")
+    env = dict(FAST, KOPS_STANDIN_ROLL_LOG=os.path.join(bed.workdir, "roll.jsonl"))
+    _upgraded_cluster(bed, "1.36.2", env, hold_nodes=True)
+
+    def needing_update():
+        listing = json.loads(bed.run(["get", "instances"] + S + ["-o", "json"], env=env).stdout)
+        return sorted(i["instanceGroup"].split(".")[0] for i in listing if i["status"] == "NeedsUpdate")
+
+    assert needing_update() == ["control-plane-us-west-2a"]
+    res = bed.run(["rolling-update", "cluster"] + S + ["--yes", "--cloudonly"], env=env)
+    assert res.rc == 0, res
+    time.sleep(1.1)
+    assert needing_update() == []
+    res = bed.run(["update", "cluster"] + S, env=env)
+    assert "nodes-us-west-2a" in res.stdout and "Must specify --yes to apply changes" in res.stdout, res
+    assert bed.run(["update", "cluster"] + S + ["--yes"], env=env).rc == 0
+    assert needing_update() == ["nodes-us-west-2a"]
+
+
 def test_reconcile_yes_updates_and_rolls_control_plane_then_nodes(bed_factory):
     bed = bed_factory("1.36.2")
     log = os.path.join(bed.workdir, "roll.jsonl")
@@ -170,7 +197,9 @@ def test_a_roll_killed_after_its_surge_leaves_a_detached_instance_the_next_roll_
     _create(bed, zones="us-west-2a", extra=["--kubernetes-version", FROM[version], "--node-count", "2"])
     assert bed.run(["update", "cluster"] + S + ["--yes", "--admin"], env=env).rc == 0
     assert bed.run(["upgrade", "cluster"] + S + ["--yes"], env=env).rc == 0
-    assert bed.run(["update", "cluster"] + S + ["--yes"], env=env).rc == 0
+    # The nodes' launch template moves now, not after the control plane (see _upgraded_cluster).
+    skew = [] if version == "1.30.1" else ["--ignore-kubelet-version-skew"]
+    assert bed.run(["update", "cluster"] + S + ["--yes"] + skew, env=env).rc == 0
     time.sleep(1.1)
 
     killed = bed.run(["rolling-update", "cluster"] + S + ["--yes", "--validate-count=1", "--instance-group",

@@ -13,11 +13,13 @@ update_cluster.preflight); those paths are tested in test_day2_flows.py (which c
 
 Recorded conditions the stand-in does not share, and how they are handled:
 
-* No Kubernetes API was reachable in the recordings; the stand-in's API exists once ``update --yes`` made the
-  load balancer. So ``get instances`` has node names and no warning here (rows are compared without ids and
-  node names), and 233 ``reconcile --yes`` (killed by ``timeout`` while it retried validation) is replayed
-  with the stand-in killed at the same point (KOPS_STANDIN_KILL_AT=reconcile-before-validate): same stdout,
-  same state afterwards (control plane applied, node change not).
+* No Kubernetes API was reachable in the recordings (its name did not resolve); the replay takes the bed's
+  API away too (KOPS_STANDIN_API_UNREACHABLE), so kops 1.36's update finds no control-plane version to hold
+  the nodes at (update_cluster.go checkControlPlaneRunningVersion) and ``get instances`` has no node names
+  (rows are compared without ids and node names). 233 ``reconcile --yes`` (killed by ``timeout`` while it
+  retried validation) is replayed with the stand-in killed at the same point
+  (KOPS_STANDIN_KILL_AT=reconcile-before-validate): same stdout, same state afterwards (control plane applied,
+  node change not).
 * The recorded update diffs are compared by task header for the resource kinds the stand-in emulates.
 """
 
@@ -106,7 +108,7 @@ class Day2Replay:
 
     def env_for(self, bed, r):
         env = {"KOPS_STANDIN_VERSION": _binary_version(r, self.version), "KOPS_STANDIN_BOOT_SECONDS": "0",
-               "KOPS_STANDIN_TIME_SCALE": "0.01"}
+               "KOPS_STANDIN_TIME_SCALE": "0.01", "KOPS_STANDIN_API_UNREACHABLE": "1"}
         for key, value in r.env.items():
             if key.startswith("KOPS_"):
                 env[key] = value

@@ -64,6 +64,30 @@ class Cloud:
                        or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1")
         self._clients = {}
         self.base_tags = {"KubernetesCluster": self.name, "kubernetes.io/cluster/%s" % self.name: "owned"}
+        # kops 1.31+ update cluster: the Kubernetes version of groups without an API server while the control
+        # plane still runs an older one (set by commands/update_cluster.pin_node_version), else None.
+        self.node_kubernetes_version = None
+
+    def kubernetes_version_for(self, ig):
+        """pkg/nodemodel/nodeupconfigbuilder.go (v1.36.2): a group without an API server gets the assets
+        builder's KubeletSupportedVersion when there is one, every other group the spec's version."""
+        if self.node_kubernetes_version and not model.is_control_plane(ig) and model.role_of(ig) != "APIServer":
+            return self.node_kubernetes_version
+        return self.cluster["spec"].get("kubernetesVersion")
+
+    def control_plane_running_version(self, igs):
+        """update_cluster.go checkControlPlaneRunningVersion (v1.36.2): starting from the spec's version, the
+        kubelet version of each control-plane node that is not newer replaces it, so the result is the lowest
+        one at or below the spec's. A node's kubelet runs its launch-template version's Kubernetes."""
+        version = str(self.cluster["spec"].get("kubernetesVersion") or "").lstrip("v")
+        names = [model.asg_name(ig, self.name) for ig in igs if model.is_control_plane(ig)]
+        for group in self.asgs_named(names).values():
+            template = (group.get("LaunchTemplate") or {}).get("LaunchTemplateName")
+            for inst in self.asg_instances(group):
+                kubelet = self.launch_template_version(template, inst.get("lt_version"))[1] if template else None
+                if kubelet and _version_key(version) >= _version_key(kubelet):
+                    version = kubelet.lstrip("v")
+        return version
 
     # -- plumbing -----------------------------------------------------------
     def client(self, service):
@@ -233,6 +257,10 @@ class Cloud:
         return "%s-1.%s.elb.amazonaws.com" % (model.lb_name(self.name), self.region)
 
     def api_available(self):
+        """The bed's Kubernetes API answers once the API load balancer exists. KOPS_STANDIN_API_UNREACHABLE
+        (a test-bed knob) takes it away, as in the recordings, where the API name did not resolve."""
+        if os.environ.get("KOPS_STANDIN_API_UNREACHABLE"):
+            return False
         return self.load_balancer() is not None
 
     def api_unreachable_text(self):
@@ -347,7 +375,7 @@ class Cloud:
                 lt_changes.append(("ImageID", data.get("ImageId"), s.get("image")))
             if lt_changes:
                 modifies.append(Task("LaunchTemplate", name, changes=lt_changes))
-            want_k8s = spec.get("kubernetesVersion")
+            want_k8s = self.kubernetes_version_for(ig)
             if have_k8s is not None and have_k8s != want_k8s:
                 modifies.append(UserDataTask(name, ig, have_k8s, want_k8s))
         return creates, modifies, deletes
@@ -633,7 +661,7 @@ class Cloud:
         }
         if key_name:
             data["KeyName"] = key_name
-        k8s_version = self.cluster["spec"].get("kubernetesVersion")
+        k8s_version = self.kubernetes_version_for(ig)
         # No UserData: moto 5.2.5 fails (HTTP 500) replacing instances from a template
         # version that carries it; nodeup is not emulated anyway.
         subnet_ids = [subnets["%s.%s" % (z, self.name)]["SubnetId"] for z in s.get("subnets", [])
@@ -896,6 +924,13 @@ LT_VERSION_TAG = "aws:ec2launchtemplate:version"
 # awsup tagNameDetachedInstance (aws_cloud.go): marks an instance a rolling update detached from its group.
 DETACHED_TAG = "kops.k8s.io/detached-from-asg"
 _K8S_DESCRIPTION = "kops-standin kubernetesVersion "
+
+
+def _version_key(text):
+    try:
+        return tuple(int(part) for part in str(text).lstrip("v").split("-", maxsplit=1)[0].split(".")[:3])
+    except ValueError:
+        return ()
 
 
 def _instance_entry(inst):

@@ -30,7 +30,7 @@ def run(ver, path, parsed):
     update_cluster.preflight(store, ver, cluster, parsed)
     if not parsed.bool("yes"):
         update_cluster.executor_log()
-        creates, modifies, deletes = update_cluster.plan(store, ver, cluster, all_igs)
+        creates, modifies, deletes = update_cluster.plan(store, ver, cluster, all_igs, parsed)
         if creates or modifies or deletes:
             sys.stdout.write(cloud.render_plan(creates, modifies, deletes) + "Must specify --yes to apply changes\n")
         else:

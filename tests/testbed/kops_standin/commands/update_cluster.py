@@ -54,11 +54,33 @@ def select_igs(ver, parsed, igs):
     return out
 
 
-def plan(store, ver, cluster, igs):
+def pin_node_version(store, ver, cluster, parsed, aws):
+    """kops 1.31+ (update_cluster.go RunCoreUpdateCluster, v1.36.2): unless --ignore-kubelet-version-skew,
+    checkControlPlaneRunningVersion reads the control-plane nodes through the default kubeconfig's context
+    named after the cluster (any failure only logs at V(2) and leaves the spec's version), and
+    apply_cluster.go gives groups without an API server that running version while it differs from the
+    spec's (KubeletSupportedVersion): nodes follow only once the control plane runs the new version."""
+    if ver == "1.30.1" or (parsed is not None and parsed.bool("ignore-kubelet-version-skew")):
+        return
+    name = cluster["metadata"]["name"]
+    try:
+        context.require_context(name)
+    except KopsError:
+        return
+    if not aws.api_available():
+        return
+    running = aws.control_plane_running_version(model.load_igs(store, name))
+    if running and not str(cluster["spec"].get("kubernetesVersion") or "").endswith(running):
+        aws.node_kubernetes_version = running
+
+
+def plan(store, ver, cluster, igs, parsed=None):
     name = cluster["metadata"]["name"]
     fp = sshkeys.stored_key(store, name)[0]
     key_name = sshkeys.aws_key_name(name, fp) if fp else None
-    creates, modifies, deletes = cloud.Cloud(cluster).plan(igs, key_name)
+    aws = cloud.Cloud(cluster)
+    pin_node_version(store, ver, cluster, parsed, aws)
+    creates, modifies, deletes = aws.plan(igs, key_name)
     missing_cas, missing_secrets = pki.missing(store, name)
     creates.extend(Task("Keypair", ca, [("Signer", ""), ("Type", "ca")]) for ca in missing_cas)
     creates.extend(Task("Secret", secret) for secret in missing_secrets)
@@ -134,6 +156,7 @@ def apply(store, ver, cluster, igs, parsed, admin_default=None, checked=False, e
     statefiles.write(store, ver, cluster, model.load_igs(store, name))
     fp, pub = sshkeys.stored_key(store, name)
     aws = cloud.Cloud(cluster)
+    pin_node_version(store, ver, cluster, parsed, aws)
     aws.apply(igs, sshkeys.aws_key_name(name, fp) if fp else None, pub)
     out = ""
     # reconcile's RunCoreUpdateCluster steps export no kubeconfig (recording 1.36.2/day2/233).
@@ -197,7 +220,7 @@ def run(ver, path, parsed):
         raise KopsError('unsupported target type "%s"' % target)
     if not parsed.bool("yes") or target == "dryrun":
         executor_log()
-        creates, modifies, deletes = plan(store, ver, cluster, igs)
+        creates, modifies, deletes = plan(store, ver, cluster, igs, parsed)
         if creates or modifies or deletes:
             sys.stdout.write(cloud.render_plan(creates, modifies, deletes) + "Must specify --yes to apply changes\n")
         else:
