@@ -124,6 +124,27 @@ def test_a_step_this_kops_cannot_apply_is_refused_before_the_first(cluster):
     assert instances(cluster) == before
 
 
+def test_bad_settings_are_refused_before_anything_is_written(cluster):
+    before = instances(cluster)
+    run = upgrade(cluster, extra={"upgrade_kubernetes_version": cluster["next_minor"], "upgrade_validate_count": 0,
+                                  "upgrade_drain_timeout": "ten minutes", "upgrade_renew_before": "5h"})
+    assert run.rc != 0, run.explain()
+    assert "Upgrade settings rejected before anything was changed" in run.stdout, run.explain()
+    assert "upgrade_drain_timeout is not a duration" in run.stdout
+    assert "upgrade_validate_count 0 must be 1 or more" in run.stdout
+    assert "upgrade_renew_before 5h must be shorter than upgrade_admin_ttl 4h" in run.stdout
+    # reconcile: kops 1.30 has none; kops 1.36 has no rolling-update settings (the fixture sets some).
+    run = upgrade(cluster, extra={"upgrade_kubernetes_version": cluster["next_minor"], "upgrade_method": "reconcile"})
+    assert run.rc != 0, run.explain()
+    if cluster["kops"] == "1.30.1":
+        assert "upgrade_method reconcile needs kops 1.31 or newer" in run.stdout, run.explain()
+    else:
+        assert ("which has no rolling-update settings: unset upgrade_control_plane_interval, upgrade_node_interval, "
+                "upgrade_post_drain_delay") in run.stdout, run.explain()
+    assert spec_version(cluster) == cluster["built_at"]
+    assert instances(cluster) == before
+
+
 def test_check_mode_prints_the_plan_and_changes_nothing(cluster):
     before = instances(cluster)
     # With upgrade_kops_version the role installs that release beside the others and plans with it.
