@@ -169,6 +169,22 @@ def test_check_mode_prints_the_plan_and_changes_nothing(cluster):
     assert replacements(cluster) == []
 
 
+def test_check_mode_plans_a_walk_of_two_steps(cluster):
+    # too_far (1.31.0 / 1.37.0) is still below what each kops refuses (1.31.1 / 1.37.2): a valid second step.
+    before = instances(cluster)
+    walk = [cluster["next_minor"], cluster["too_far"]]
+    run = upgrade(cluster, "--check", extra={"upgrade_kubernetes_versions": walk})
+    assert run.rc == 0, run.explain()
+    assert "Plan for %s: Kubernetes %s -> %s" % (cluster["extra"]["kops_cluster_name"], cluster["built_at"],
+                                                 cluster["too_far"]) in run.stdout, run.explain()
+    assert "Step %s -> %s with kops" % (cluster["built_at"], cluster["next_minor"]) in run.stdout, run.explain()
+    assert "Step %s -> %s with kops" % (cluster["next_minor"], cluster["too_far"]) in run.stdout, run.explain()
+    assert "would roll every instance again, control plane first, once the cluster runs %s" % cluster["next_minor"] \
+        in run.stdout, run.explain()
+    assert spec_version(cluster) == cluster["built_at"]
+    assert instances(cluster) == before
+
+
 def test_a_kill_in_the_node_roll_is_finished_by_a_rerun(cluster):
     before = instances(cluster)
     killed = upgrade(cluster, extra={"upgrade_kubernetes_version": cluster["next_minor"]},
