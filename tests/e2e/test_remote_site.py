@@ -175,6 +175,9 @@ def test_remote_teardown_removes_the_cluster_and_the_server(bed):
     run = play(bed, "playbooks/remote_teardown.yml", {"teardown_confirm": NAME, "teardown_management_server": True,
                                                       "teardown_delete_state_store": True})
     assert run.rc == 0, run.explain()
+    # The server was reached as it is: none of its provisioning ran.
+    assert "Create the key pair, security group and instance" not in run.stdout, run.explain()
+    assert "Create the IAM role and instance profile of the server" not in run.stdout, run.explain()
     assert "delete cluster" in verbs(server_kops_runs(bed))
     assert not bed["controller_log"].exists()
     assert cluster_resources(bed["aws"], NAME) == {}
