@@ -90,8 +90,9 @@ def kops_upgrade_walk(current, wanted, kops_version=None):
     error = versions.walk_error(running, remaining) or ""
     for position, value in enumerate(remaining, start=1):
         step = versions.parse(value)
-        if not error and step is not None and versions.too_new_error(step, binary):
-            error = "step %d: %s" % (position, versions.too_new_error(step, binary))
+        too_new = versions.too_new_error(step, binary) if step is not None and not error else None
+        if too_new:
+            error = "step %d: %s" % (position, too_new)
     if not remaining and wanted:
         target = versions.parse(wanted[-1])
         if target is not None and target < running:

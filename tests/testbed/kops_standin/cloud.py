@@ -84,7 +84,8 @@ class Cloud:
         for group in self.asgs_named(names).values():
             template = (group.get("LaunchTemplate") or {}).get("LaunchTemplateName")
             for inst in self.asg_instances(group):
-                kubelet = self.launch_template_version(template, inst.get("lt_version"))[1] if template else None
+                known = template and inst.get("lt_version")
+                kubelet = self.launch_template_version(template, inst["lt_version"])[1] if known else None
                 if kubelet and _version_key(version) >= _version_key(kubelet):
                     version = kubelet.lstrip("v")
         return version
