@@ -59,9 +59,10 @@ def step_error(current, target):
         return ('Kubernetes %s is older than the version the cluster runs (%s): kops does not downgrade Kubernetes'
                 % (text(target), text(current)))
     if distance > 1:
+        way = steps(current, target)
         return ('Kubernetes %s is %d minor versions above the version the cluster runs (%s); upgrade one minor '
-                'version at a time, through %s' % (text(target), distance, text(current),
-                                                   ', '.join(steps(current, target))))
+                'version at a time, through %s (a patch release for each minor, such as %s.x: kops would read a bare '
+                '%s as %s.0)' % (text(target), distance, text(current), ', '.join(way), way[0], way[0], way[0]))
     return None
 
 
