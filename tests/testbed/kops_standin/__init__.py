@@ -23,6 +23,10 @@ Run it as ``python -m kops_standin ARGS`` (with ``tests/testbed`` on
 ``KOPS_STANDIN_VERSION`` (1.30.1 or 1.36.2) picks the imitated version.
 The zipapp hands each command to the bed's warm fork server (:mod:`kops_standin.forkserver`) when
 ``KOPS_STANDIN_FORK_SERVER`` is set (the bed sets it unless ``TESTBED_FORK_SERVER=0``).
+Test-bed knobs, none of them kops's: ``KOPS_STANDIN_BOOT_SECONDS`` (when a new instance is a Ready node),
+``KOPS_STANDIN_TIME_SCALE`` (shortens kops's waits), ``KOPS_STANDIN_KILL_AT`` (a kill point),
+``KOPS_STANDIN_ROLL_LOG`` (the replacement log) and ``KOPS_STANDIN_API_UNREACHABLE`` (no Kubernetes API,
+as in the recordings).
 """
 
 SUPPORTED_VERSIONS = ("1.30.1", "1.36.2")
