@@ -12,6 +12,7 @@ import time
 from botocore.exceptions import ClientError
 
 from kops_standin import faults, model
+from kops_standin import version as vermod
 from kops_standin.errors import info
 
 ASSUME_ROLE = json.dumps({"Version": "2012-10-17", "Statement": [
@@ -86,7 +87,7 @@ class Cloud:
             for inst in self.asg_instances(group):
                 known = template and inst.get("lt_version")
                 kubelet = self.launch_template_version(template, inst["lt_version"])[1] if known else None
-                if kubelet and _version_key(version) >= _version_key(kubelet):
+                if kubelet and vermod.version_tuple(version) >= vermod.version_tuple(kubelet):
                     version = kubelet.lstrip("v")
         return version
 
@@ -925,13 +926,6 @@ LT_VERSION_TAG = "aws:ec2launchtemplate:version"
 # awsup tagNameDetachedInstance (aws_cloud.go): marks an instance a rolling update detached from its group.
 DETACHED_TAG = "kops.k8s.io/detached-from-asg"
 _K8S_DESCRIPTION = "kops-standin kubernetesVersion "
-
-
-def _version_key(text):
-    try:
-        return tuple(int(part) for part in str(text).lstrip("v").split("-", maxsplit=1)[0].split(".")[:3])
-    except ValueError:
-        return ()
 
 
 def _instance_entry(inst):

@@ -20,6 +20,16 @@ def current():
     return DEFAULT_VERSION
 
 
+def version_tuple(text):
+    """(major, minor, patch) of a kops or Kubernetes version such as 1.30.1, v1.36.3 or 1.31.0-beta.1, for
+    comparisons; (0,) when it does not parse."""
+    try:
+        return tuple(int(part) for part in str(text).strip().lstrip("v").split("-", 1)[0].split("+", 1)[0]
+                     .split(".")[:3])
+    except ValueError:
+        return (0,)
+
+
 # What the recorded channel chose for each version (RECORDINGS.md, "Channel").
 KUBERNETES_VERSION = {"1.30.1": "1.30.14", "1.36.2": "1.36.3"}
 IMAGE = {

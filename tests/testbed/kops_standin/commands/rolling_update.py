@@ -19,7 +19,6 @@ import os
 import sys
 import time
 
-
 from kops_standin import cloud, context, faults, model, output, pki, statestore
 from kops_standin import version as vermod
 from kops_standin.errors import KopsError, info, klog, warn

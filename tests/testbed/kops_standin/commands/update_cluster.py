@@ -33,13 +33,6 @@ APPLIED = ("\nCluster changes have been applied to the cloud.\n\n\n"
            "Changes may require instances to restart: kops rolling-update cluster\n\n")
 
 
-def _version_tuple(text):
-    try:
-        return tuple(int(p) for p in text.strip().split(".")[:3])
-    except ValueError:
-        return (0,)
-
-
 def select_igs(ver, parsed, igs):
     wanted = parsed.get("instance-group") or []
     roles = [r.lower() for r in (parsed.get("instance-group-roles") or [])]
@@ -116,8 +109,8 @@ def preflight(store, ver, cluster, parsed):
     import os
 
     name = cluster["metadata"]["name"]
-    k8s = _version_tuple(cluster["spec"].get("kubernetesVersion", "").lstrip("v"))
-    kops = _version_tuple(ver)
+    k8s = vermod.version_tuple(cluster["spec"].get("kubernetesVersion", ""))
+    kops = vermod.version_tuple(ver)
     if len(k8s) == 3:
         # tooNewVersion: kops's own version with the minor raised, patch kept (1.30.1 -> 1.31.1).
         if k8s >= (kops[0], kops[1] + 1, kops[2]):
@@ -133,13 +126,13 @@ def preflight(store, ver, cluster, parsed):
             sys.stdout.write("This version of Kubernetes is no longer supported; upgrading Kubernetes is required\n\n"
                              "More information: %s\n\n%s\n\n" % (link, STARLINE))
             raise KopsError("kubernetes upgrade is required")
-        if k8s < _version_tuple(recommended):
+        if k8s < vermod.version_tuple(recommended):
             sys.stdout.write(_banner("Kops support for this Kubernetes version is deprecated and will be removed in a "
                                      "future release.", "", "Upgrading Kubernetes is recommended",
                                      "More information: " + link))
     if not parsed.bool("allow-kops-downgrade"):
         stored = store.read(name, "kops-version.txt")
-        if stored and _version_tuple(stored.decode()) > kops:
+        if stored and vermod.version_tuple(stored.decode()) > kops:
             sys.stdout.write(_banner("The cluster was last updated by kops version %s" % stored.decode().strip(),
                                      "To permit updating by the older version %s, run with the --allow-kops-downgrade "
                                      "flag" % ver))
