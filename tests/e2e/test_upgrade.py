@@ -6,8 +6,8 @@
 kops 1.30.1 has no `reconcile`, so the role applies with `update --yes` and rolls the control plane, then the
 nodes; kops 1.36.2 reconciles. Either way the stand-in's replacement log (KOPS_STANDIN_ROLL_LOG) must show every
 instance replaced, the control plane before any node. The steps of one version share one cluster and run in file
-order: a two-minor jump refused, --check, a kill in the middle of the node roll, the rerun that finishes it, and a
-run that changes nothing.
+order: a two-minor jump refused, --check, a run killed before kops applied the moved spec and --check after it, a
+kill in the middle of the node roll, the rerun that finishes it, and a run that changes nothing.
 """
 
 from __future__ import annotations
@@ -181,6 +181,28 @@ def test_check_mode_plans_a_walk_of_two_steps(cluster):
         in run.stdout, run.explain()
     assert spec_version(cluster) == cluster["built_at"]
     assert instances(cluster) == before
+
+
+def test_check_mode_after_a_run_stopped_before_the_apply_plans_every_instance(cluster):
+    # Killed in kops's update, after the spec moved and before any launch template did: the spec already shows the
+    # next minor, so only kops's update dry run tells --check that the next run applies it and rolls everything.
+    before = instances(cluster)
+    killed = upgrade(cluster, extra={"upgrade_kubernetes_version": cluster["next_minor"]},
+                     env={"KOPS_STANDIN_KILL_AT": "update-after-first-task"})
+    assert killed.rc != 0, killed.explain()
+    assert spec_version(cluster) == cluster["next_minor"]
+    assert instances(cluster) == before
+    assert replacements(cluster) == []
+    run = upgrade(cluster, "--check", extra={"upgrade_kubernetes_version": cluster["next_minor"]})
+    assert run.rc == 0, run.explain()
+    assert "Nothing to upgrade." not in run.stdout, run.explain()
+    assert "not applied yet: kops update would modify LaunchTemplate/" in run.stdout, run.explain()
+    planned = [line for line in run.stdout.splitlines() if "would roll" in line]
+    assert planned and "control-plane" in planned[0], run.explain()
+    for instance_id in before:
+        assert instance_id in run.stdout, (instance_id, run.explain())
+    assert instances(cluster) == before
+    assert replacements(cluster) == []
 
 
 def test_a_kill_in_the_node_roll_is_finished_by_a_rerun(cluster):
