@@ -139,6 +139,15 @@ def test_bad_settings_are_refused_before_anything_is_written(cluster):
     else:
         assert ("which has no rolling-update settings: unset upgrade_control_plane_interval, upgrade_node_interval, "
                 "upgrade_post_drain_delay") in run.stdout, run.explain()
+    # An extra variable for kops_tools (a vars file made for site.yml) would put the other kops release where the
+    # role installs upgrade_kops_version: refused before any write.
+    other = next(v for v in VERSIONS if v != cluster["kops"])
+    run = upgrade(cluster, extra={"upgrade_kubernetes_version": cluster["next_minor"], "upgrade_kops_version": cluster["kops"],
+                                  "upgrade_kops_install_dir": str(cluster["work"] / "kops-releases-overridden"),
+                                  "kops_tools_kops_version": other})
+    assert run.rc != 0, run.explain()
+    assert "is kops %s, not upgrade_kops_version %s: nothing was changed" % (other, cluster["kops"]) in run.stdout, \
+        run.explain()
     assert spec_version(cluster) == cluster["built_at"]
     assert instances(cluster) == before
 
