@@ -14,6 +14,7 @@ its own process as before, so what kops prints and does is the same either way;
 tests/contract/test_standin_forkserver.py checks it.
 """
 
+import gc
 import json
 import os
 import select
@@ -162,6 +163,11 @@ def handle(conn):
 
 def serve(path):
     warm_up()
+    # Every command is a fork of this process. Unfrozen, a fork's garbage collections walk (and so copy,
+    # page by page) the warm imports and service models: measured in a bed, a third more CPU per command
+    # (`update cluster` 0.29 s against 0.20, `get all` 0.09 against 0.06) and half again the page faults.
+    gc.collect()
+    gc.freeze()
     if os.path.exists(path):
         os.unlink(path)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
