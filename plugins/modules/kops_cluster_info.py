@@ -13,6 +13,9 @@ version_added: 0.1.0
 description:
   - Reads the clusters of a kops state store (all of them, or the one named by O(name)) with their instance groups.
   - Read-only; an empty state store gives an empty list, a missing or unreadable state store is an error.
+  - With O(read_state_store_objects), it also lists every object version and delete marker of the state store's S3
+    bucket and says which cluster each key belongs to, for example to decide whether a bucket holds anything but one
+    cluster before deleting it. amazon.aws has no module that lists object versions.
 author:
   - cloudops.kops maintainers (@cloudops)
 extends_documentation_fragment:
@@ -50,13 +53,24 @@ options:
         O(cloudops.kops.kops_validate#module:read_instance_groups) does.
     type: bool
     default: true
+  read_state_store_objects:
+    description:
+      - Whether to list every key of the state store's S3 bucket with its versions and delete markers
+        (C(ListObjectVersions), one request per thousand versions), returned as RV(state_store_objects).
+      - The whole bucket is listed, other prefixes included. A versioned bucket keeps the earlier versions and the
+        delete markers of deleted objects; a plain listing does not show them, and deleting the bucket deletes them.
+      - Needs an C(s3://) state store and boto3; fails before any kops call otherwise.
+    type: bool
+    default: false
   query:
     description:
-      - A JMESPath expression applied to the result (a dict with the key C(clusters)); its value is returned as RV(query_result).
+      - A JMESPath expression applied to the result (a dict with the key C(clusters), and C(state_store_objects) with
+        O(read_state_store_objects)); its value is returned as RV(query_result).
       - Needs the Python C(jmespath) library on the host that runs the module.
     type: str
 requirements:
   - jmespath (only for O(query))
+  - boto3 and botocore (only for O(read_state_store_objects))
 seealso:
   - module: cloudops.kops.kops_cluster
 '''
@@ -82,6 +96,17 @@ EXAMPLES = r'''
 - name: Fail if the cluster is missing
   ansible.builtin.assert:
     that: fleetman.clusters | length == 1
+
+- name: Everything in the state store bucket, earlier versions included
+  cloudops.kops.kops_cluster_info:
+    state_store: s3://fleetman-kops-state
+    read_instance_groups: false
+    read_state_store_objects: true
+  register: store
+
+- name: Keys of anything but fleetman.k8s.local, deleted ones included
+  ansible.builtin.debug:
+    msg: "{{ store.state_store_objects | rejectattr('cluster', 'equalto', 'fleetman.k8s.local') | map(attribute='key') }}"
 '''
 
 RETURN = r'''
@@ -196,6 +221,40 @@ clusters:
           type: dict
           sample: {"apiVersion": "kops.k8s.io/v1alpha2", "kind": "InstanceGroup", "metadata": {"name": "nodes-us-west-2a"},
                    "spec": {"role": "Node", "minSize": 1, "maxSize": 1}}
+state_store_objects:
+  description:
+    - One entry per key of the state store's bucket that has a version or a delete marker, sorted by key.
+  returned: when O(read_state_store_objects=true)
+  type: list
+  elements: dict
+  contains:
+    key:
+      description: The object key.
+      type: str
+      sample: fleetman.k8s.local/config
+    cluster:
+      description:
+        - The cluster the key belongs to, from its place in the state store. kops keeps a cluster under
+          C(<store>/<cluster>/); cloudops.kops keeps its node key pair under C(<store>/cloudops-keys/<cluster>/)
+          and its lock at C(<store>/cloudops-locks/<cluster>.json).
+        - V(null) for a key outside the state store's prefix or not under a cluster's directory.
+        - The directory name is read as kops lays clusters out, not checked against the clusters kops lists, so a
+          deleted cluster's earlier versions still name it.
+      type: str
+      sample: fleetman.k8s.local
+    versions:
+      description: How many versions of the key the bucket holds (V(1) in a bucket that was never versioned).
+      type: int
+      sample: 3
+    delete_markers:
+      description: How many delete markers the key has.
+      type: int
+      sample: 1
+    current:
+      description: Whether the key's latest version is an object (V(false) when it was deleted and only earlier
+        versions and delete markers remain).
+      type: bool
+      sample: true
 query_result:
   description: The value O(query) selected.
   returned: when O(query) is set
@@ -218,6 +277,8 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
+from ansible_collections.cloudops.kops.plugins.module_utils._aws_connection import boto3_clients
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_lock import split_store
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_output import cluster_summary, instance_group_summary
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_runner import KopsRunner, kops_argument_spec
 from ansible_collections.cloudops.kops.plugins.module_utils._kops_state import (
@@ -225,6 +286,16 @@ from ansible_collections.cloudops.kops.plugins.module_utils._kops_state import (
     get_instance_groups,
     list_clusters,
 )
+from ansible_collections.cloudops.kops.plugins.module_utils._kops_state_store_objects import read_state_store_objects
+
+try:
+    # boto3 itself is imported only when the bucket is listed (boto3_clients). botocore.exceptions is cheap.
+    import botocore.exceptions
+    HAS_BOTOCORE = True
+    BOTOCORE_IMPORT_ERROR = None
+except ImportError:
+    HAS_BOTOCORE = False
+    BOTOCORE_IMPORT_ERROR = traceback.format_exc()
 
 try:
     import jmespath
@@ -239,6 +310,7 @@ def main():
     argument_spec = kops_argument_spec(name_required=False)
     argument_spec.update(
         read_instance_groups=dict(type='bool', default=True),
+        read_state_store_objects=dict(type='bool', default=False),
         query=dict(type='str'),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
@@ -253,6 +325,12 @@ def main():
             module.fail_json(msg='query is not a valid JMESPath expression: %s' % exc)
 
     runner = KopsRunner(module)
+    if params['read_state_store_objects']:
+        if split_store(runner.state_store) is None:
+            module.fail_json(msg='read_state_store_objects=true needs an S3 state store (s3://bucket[/prefix]), not %s.'
+                                 % runner.state_store)
+        if not HAS_BOTOCORE:
+            module.fail_json(msg=missing_required_lib('boto3 and botocore'), exception=BOTOCORE_IMPORT_ERROR)
     kops_version = runner.version
     if params.get('name'):
         cluster = get_cluster(runner, params['name'])
@@ -271,8 +349,15 @@ def main():
         clusters.append(entry)
 
     result = dict(changed=False, clusters=clusters, commands=runner.commands, kops_version=kops_version)
+    if params['read_state_store_objects']:
+        try:
+            result['state_store_objects'] = read_state_store_objects(boto3_clients(params, 's3')[0], runner.state_store)
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+            module.fail_json(msg='Could not list the object versions of the state store bucket of %s: %s'
+                                 % (runner.state_store, exc), commands=runner.commands)
     if compiled is not None:
-        result['query_result'] = compiled.search({'clusters': clusters})
+        result['query_result'] = compiled.search(
+            dict((key, result[key]) for key in ('clusters', 'state_store_objects') if key in result))
     module.exit_json(**result)
 
 
