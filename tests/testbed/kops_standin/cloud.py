@@ -68,6 +68,9 @@ class Cloud:
         # kops 1.31+ update cluster: the Kubernetes version of groups without an API server while the control
         # plane still runs an older one (set by commands/update_cluster.pin_node_version), else None.
         self.node_kubernetes_version = None
+        # Target groups found by name in this command (a dry run asks for each one twice); made and deleted ones
+        # update it.
+        self._target_groups = {}
 
     def kubernetes_version_for(self, ig):
         """pkg/nodemodel/nodeupconfigbuilder.go (v1.36.2): a group without an API server gets the assets
@@ -620,11 +623,15 @@ class Cloud:
         return name.replace("--", "-")
 
     def target_group(self, name):
+        if name in self._target_groups:
+            return self._target_groups[name]
         elbv2 = self.client("elbv2")
-        for candidate in dict.fromkeys((name, self._emulator_tg_name(name))):
+        # The emulator's name first: moto never holds the name with "--" (_create_target_group).
+        for candidate in dict.fromkeys((self._emulator_tg_name(name), name)):
             found = _unless_missing(elbv2.describe_target_groups, Names=[candidate])
             if found and found.get("TargetGroups"):
-                return found["TargetGroups"][0]
+                self._target_groups[name] = found["TargetGroups"][0]
+                return self._target_groups[name]
         return None
 
     def _create_target_group(self, name, port, vpc_id):
@@ -634,11 +641,13 @@ class Cloud:
         kwargs = dict(Protocol="TCP", Port=port, VpcId=vpc_id, TargetType="instance", HealthCheckProtocol="TCP",
                       Tags=self.tag_list(self.tags(name)))
         try:
-            return elbv2.create_target_group(Name=name, **kwargs)["TargetGroups"][0]
+            made = elbv2.create_target_group(Name=name, **kwargs)["TargetGroups"][0]
         except ClientError as err:
             if "--" not in name or err.response.get("Error", {}).get("Code") != "ValidationError":
                 raise
-            return elbv2.create_target_group(Name=self._emulator_tg_name(name), **kwargs)["TargetGroups"][0]
+            made = elbv2.create_target_group(Name=self._emulator_tg_name(name), **kwargs)["TargetGroups"][0]
+        self._target_groups[name] = made
+        return made
 
     def _instance_group(self, ig, subnets, groups, key_name, target_groups):
         """Create or converge one IG's launch template + ASG. True when something changed."""
@@ -884,6 +893,7 @@ class Cloud:
             ec2.delete_launch_template(LaunchTemplateId=rid)
         elif kind == "target-group":
             self.client("elbv2").delete_target_group(TargetGroupArn=rid)
+            self._target_groups.clear()
         elif kind == "volume":
             ec2.delete_volume(VolumeId=rid)
         elif kind == "keypair":

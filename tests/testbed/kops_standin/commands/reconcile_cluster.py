@@ -30,7 +30,7 @@ def run(ver, path, parsed):
     update_cluster.preflight(store, ver, cluster, parsed)
     if not parsed.bool("yes"):
         update_cluster.executor_log()
-        creates, modifies, deletes = update_cluster.plan(store, ver, cluster, all_igs, parsed)
+        creates, modifies, deletes = update_cluster.plan(store, ver, cluster, all_igs, parsed, all_igs)
         if creates or modifies or deletes:
             sys.stdout.write(cloud.render_plan(creates, modifies, deletes) + "Must specify --yes to apply changes\n")
         else:
@@ -40,7 +40,7 @@ def run(ver, path, parsed):
     sys.stdout.write("Updating control plane configuration\n")
     sys.stdout.flush()
     sys.stdout.write(update_cluster.apply(store, ver, cluster, control_plane, parsed, checked=True,
-                                          export_kubeconfig=False))
+                                          export_kubeconfig=False, all_igs=all_igs))
     sys.stdout.write("Waiting for the kubernetes API to be served\n")
     sys.stdout.write("Validating cluster %s\n\n" % name)
     sys.stdout.flush()
@@ -52,13 +52,13 @@ def run(ver, path, parsed):
     sys.stdout.write("Updating node configuration\n")
     sys.stdout.flush()
     sys.stdout.write(update_cluster.apply(store, ver, cluster, all_igs, parsed, checked=True,
-                                          export_kubeconfig=False))
+                                          export_kubeconfig=False, all_igs=all_igs))
     sys.stdout.write("Performing rolling-update for nodes\n")
     rolling_update.roll(ver, aws, cluster, all_igs, all_igs, None, False, True, False)
     sys.stdout.write("Pruning old resources that are no longer used\n")
     sys.stdout.flush()
     sys.stdout.write(update_cluster.apply(store, ver, cluster, all_igs, parsed, checked=True,
-                                          export_kubeconfig=False))
+                                          export_kubeconfig=False, all_igs=all_igs))
     return 0
 
 

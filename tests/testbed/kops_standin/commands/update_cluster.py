@@ -47,7 +47,7 @@ def select_igs(ver, parsed, igs):
     return out
 
 
-def pin_node_version(store, ver, cluster, parsed, aws):
+def pin_node_version(store, ver, cluster, parsed, aws, all_igs):
     """kops 1.31+ (update_cluster.go RunCoreUpdateCluster, v1.36.2): unless --ignore-kubelet-version-skew,
     checkControlPlaneRunningVersion reads the control-plane nodes through the default kubeconfig's context
     named after the cluster (any failure only logs at V(2) and leaves the spec's version), and
@@ -62,22 +62,26 @@ def pin_node_version(store, ver, cluster, parsed, aws):
         return
     if not aws.api_available():
         return
-    running = aws.control_plane_running_version(model.load_igs(store, name))
+    running = aws.control_plane_running_version(all_igs)
     if running and not str(cluster["spec"].get("kubernetesVersion") or "").endswith(running):
         aws.node_kubernetes_version = running
 
 
-def plan(store, ver, cluster, igs, parsed=None):
+def plan(store, ver, cluster, igs, parsed=None, all_igs=None):
+    """The dry run's tasks for the groups ``igs``; ``all_igs`` is every group of the cluster (read when not given:
+    a command reads the state store once, as kops's clientset does)."""
     name = cluster["metadata"]["name"]
+    if all_igs is None:
+        all_igs = model.load_igs(store, name)
     fp = sshkeys.stored_key(store, name)[0]
     key_name = sshkeys.aws_key_name(name, fp) if fp else None
     aws = cloud.Cloud(cluster)
-    pin_node_version(store, ver, cluster, parsed, aws)
+    pin_node_version(store, ver, cluster, parsed, aws, all_igs)
     creates, modifies, deletes = aws.plan(igs, key_name)
     missing_cas, missing_secrets = pki.missing(store, name)
     creates.extend(Task("Keypair", ca, [("Signer", ""), ("Type", "ca")]) for ca in missing_cas)
     creates.extend(Task("Secret", secret) for secret in missing_secrets)
-    for key in statefiles.pending(store, ver, cluster, model.load_igs(store, name)):
+    for key in statefiles.pending(store, ver, cluster, all_igs):
         if store.exists(name, *key.split("/")):
             modifies.append(Task("ManagedFile", key, [("Contents", "")]))
         else:
@@ -139,17 +143,19 @@ def preflight(store, ver, cluster, parsed):
             raise KopsError("kops version older than last used to update the cluster")
 
 
-def apply(store, ver, cluster, igs, parsed, admin_default=None, checked=False, export_kubeconfig=True):
-    """The --yes path, shared with `create cluster --yes`. Returns the stdout text."""
+def apply(store, ver, cluster, igs, parsed, admin_default=None, checked=False, export_kubeconfig=True, all_igs=None):
+    """The --yes path, shared with `create cluster --yes`. Returns the stdout text. ``all_igs`` as in plan."""
     name = cluster["metadata"]["name"]
+    if all_igs is None:
+        all_igs = model.load_igs(store, name)
     if not checked:
         preflight(store, ver, cluster, parsed)
     executor_log()
     pki.ensure_pki(store, name)
-    statefiles.write(store, ver, cluster, model.load_igs(store, name))
+    statefiles.write(store, ver, cluster, all_igs)
     fp, pub = sshkeys.stored_key(store, name)
     aws = cloud.Cloud(cluster)
-    pin_node_version(store, ver, cluster, parsed, aws)
+    pin_node_version(store, ver, cluster, parsed, aws, all_igs)
     aws.apply(igs, sshkeys.aws_key_name(name, fp) if fp else None, pub)
     out = ""
     # reconcile's RunCoreUpdateCluster steps export no kubeconfig (recording 1.36.2/day2/233).
@@ -200,7 +206,8 @@ def run(ver, path, parsed):
     kubeconfig_flags(parsed)
     store = statestore.from_flags(parsed)
     cluster = model.require_cluster(store, name)
-    igs = select_igs(ver, parsed, model.load_igs(store, name))
+    all_igs = model.load_igs(store, name)
+    igs = select_igs(ver, parsed, all_igs)
     sys.stdout.write(vermod.banner(ver))
     preflight(store, ver, cluster, parsed)
     # update_cluster.go RunUpdateCluster then apply_cluster.go: "direct" without --yes and "dryrun" preview;
@@ -213,11 +220,11 @@ def run(ver, path, parsed):
         raise KopsError('unsupported target type "%s"' % target)
     if not parsed.bool("yes") or target == "dryrun":
         executor_log()
-        creates, modifies, deletes = plan(store, ver, cluster, igs, parsed)
+        creates, modifies, deletes = plan(store, ver, cluster, igs, parsed, all_igs)
         if creates or modifies or deletes:
             sys.stdout.write(cloud.render_plan(creates, modifies, deletes) + "Must specify --yes to apply changes\n")
         else:
             sys.stdout.write("No changes need to be applied\n")
         return 0
-    sys.stdout.write(apply(store, ver, cluster, igs, parsed, checked=True))
+    sys.stdout.write(apply(store, ver, cluster, igs, parsed, checked=True, all_igs=all_igs))
     return 0
